@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libglass5g_lib.a"
+)
