@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libglass5g_lib.a"
-)
