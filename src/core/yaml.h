@@ -20,7 +20,7 @@ typedef enum { G5_YAML_SCALAR, G5_YAML_MAP, G5_YAML_SEQ } g5_yaml_type;
 
 typedef struct g5_ynode {
     g5_yaml_type type;
-    int line, col;         /* 1-based position of the value in the file */
+    int line, col; /* 1-based position of the value in the file */
     int key_line, key_col; /* position of the key, when this node is a map value */
     char *key; /* key when this node is a map value, else NULL */
     char *scalar; /* text of a scalar */

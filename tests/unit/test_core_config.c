@@ -56,8 +56,7 @@ static void test_out_of_range_names_file_line_field_fix(void **state)
     (void)state;
     g5_config cfg;
     char err[1024];
-    assert_int_equal(load("amf:\n  tacs: [1, 70000000]\n", &cfg, err, sizeof err),
-                     G5_ERR_CONFIG);
+    assert_int_equal(load("amf:\n  tacs: [1, 70000000]\n", &cfg, err, sizeof err), G5_ERR_CONFIG);
     assert_non_null(strstr(err, "t.yaml:2:"));
     assert_non_null(strstr(err, "amf.tacs[1]"));
     assert_non_null(strstr(err, "out of range; use an integer from 0 to 16777215"));
@@ -83,8 +82,7 @@ static void test_unknown_key_suggests(void **state)
     (void)state;
     g5_config cfg;
     char err[1024];
-    assert_int_equal(load("amf:\n  tac: [1]\n  tacs: [2]\n", &cfg, err, sizeof err),
-                     G5_ERR_CONFIG);
+    assert_int_equal(load("amf:\n  tac: [1]\n  tacs: [2]\n", &cfg, err, sizeof err), G5_ERR_CONFIG);
     assert_non_null(strstr(err, "t.yaml:2:3: amf.tac: unknown key; did you mean 'tacs'?"));
     assert_int_equal(load("bogus: 1\n", &cfg, err, sizeof err), G5_ERR_CONFIG);
     assert_non_null(strstr(err, "bogus: unknown key"));
