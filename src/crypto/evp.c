@@ -83,7 +83,7 @@ int g5_aes128_ctr(const uint8_t key[16], const uint8_t icb[16], const uint8_t *i
     if (ctx && g5_evp_aes128_ctr() &&
         EVP_EncryptInit_ex2(ctx, g5_evp_aes128_ctr(), key, icb, NULL) &&
         (n == 0 || EVP_EncryptUpdate(ctx, out, &outl, in, (int)n)) &&
-        EVP_EncryptFinal_ex(ctx, out + outl, &finl) && (size_t)(outl + finl) == n)
+        EVP_EncryptFinal_ex(ctx, out + outl, &finl) && (size_t)outl + (size_t)finl == n)
         rc = 0;
     EVP_CIPHER_CTX_free(ctx);
     return rc;
@@ -120,15 +120,14 @@ int g5_hmac_sha256(const uint8_t *key, size_t keylen, const g5_bytes *parts, siz
     return mac_run(hmac, params, key, keylen, parts, nparts, out, 32);
 }
 
-int g5_aes128_cmac(const uint8_t key[16], const uint8_t *msg, size_t len, uint8_t out[16])
+int g5_aes128_cmac(const uint8_t key[16], const g5_bytes *parts, size_t nparts, uint8_t out[16])
 {
     fetch();
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)"AES-128-CBC", 0),
         OSSL_PARAM_construct_end(),
     };
-    g5_bytes part = {msg, len};
-    return mac_run(cmac, params, key, 16, &part, 1, out, 16);
+    return mac_run(cmac, params, key, 16, parts, nparts, out, 16);
 }
 
 int g5_sha256(const g5_bytes *parts, size_t nparts, uint8_t out[32])

@@ -40,8 +40,8 @@ typedef struct g5_bytes {
 } g5_bytes;
 int g5_hmac_sha256(const uint8_t *key, size_t keylen, const g5_bytes *parts, size_t nparts,
                    uint8_t out[32]);
-/* One-shot AES-128-CMAC (RFC 4493) over whole bytes. */
-int g5_aes128_cmac(const uint8_t key[16], const uint8_t *msg, size_t len, uint8_t out[16]);
+/* One-shot AES-128-CMAC (RFC 4493) over the concatenation of nparts whole-byte strings. */
+int g5_aes128_cmac(const uint8_t key[16], const g5_bytes *parts, size_t nparts, uint8_t out[16]);
 /* SHA-256 over the concatenation of nparts byte strings. */
 int g5_sha256(const g5_bytes *parts, size_t nparts, uint8_t out[32]);
 
