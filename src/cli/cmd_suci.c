@@ -118,13 +118,13 @@ static int suci_conceal(int argc, char **argv)
         return G5_EXIT_USAGE;
     int scheme = parse_profile(crypto_cli_get(o, NOPTS(o), "profile"));
     const char *mnc_len = crypto_cli_get(o, NOPTS(o), "mnc-len");
-    int mlen = mnc_len ? atoi(mnc_len) : 2;
+    int mlen = !mnc_len ? 2 : !strcmp(mnc_len, "2") ? 2 : !strcmp(mnc_len, "3") ? 3 : 0;
     g5_supi supi;
     if (scheme < 0) {
         fprintf(stderr, "%s: --profile null, A or B is required\n", cmd);
         return G5_EXIT_USAGE;
     }
-    if ((mlen != 2 && mlen != 3) || (mnc_len && strlen(mnc_len) != 1)) {
+    if (!mlen) {
         fprintf(stderr, "%s: --mnc-len must be 2 or 3\n", cmd);
         return G5_EXIT_USAGE;
     }
