@@ -198,6 +198,11 @@ int g5_suci_parse(const char *s, g5_suci *out)
 int g5_suci_format(const g5_suci *suci, char *out, size_t cap)
 {
     char tail[2 * G5_SUCI_OUTPUT_MAX + 1];
+    size_t mcc = strnlen(suci->mcc, sizeof suci->mcc), mnc = strnlen(suci->mnc, sizeof suci->mnc),
+           ri = strnlen(suci->routing_indicator, sizeof suci->routing_indicator);
+    if (mcc != 3 || mnc < 2 || mnc > 3 || ri < 1 || ri > 4 || !is_digits(suci->mcc, mcc) ||
+        !is_digits(suci->mnc, mnc) || !is_digits(suci->routing_indicator, ri))
+        return G5_ERR_INVALID;
     if (suci->output_len == 0 || suci->output_len > sizeof suci->output || suci->scheme > 15)
         return G5_ERR_INVALID;
     if (suci->scheme == G5_SUCI_NULL) {

@@ -379,6 +379,18 @@ static void test_malformed_strings(void **state)
     /* truncated Profile A output */
     assert_int_equal(g5_suci_parse("suci-0-208-93-0-1-1-b2e92f83", &s), 0);
     assert_int_equal(g5_suci_deconceal(&s, k, &supi), G5_ERR_TRUNCATED);
+    /* format refuses a SUCI whose routing indicator or PLMN is not digits */
+    char str[G5_SUCI_STR_MAX];
+    g5_suci f;
+    assert_int_equal(g5_suci_parse("suci-0-208-93-0-0-0-00007487", &f), 0);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), 0);
+    f.routing_indicator[0] = 0;
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
+    memcpy(f.routing_indicator, "12a", 4);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
+    memcpy(f.routing_indicator, "0", 2);
+    memcpy(f.mnc, "9", 2);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
     /* null scheme with a bad BCD digit is refused at de-concealment */
     s.scheme = 0;
     s.output[0] = 0xaf;
