@@ -82,7 +82,7 @@ enum g5_gtpu_psc_pdu_type {
 #define G5_GTPU_MAX_EXT 8 /* longest extension header chain we accept (safety bound) */
 #define G5_GTPU_HDR_MIN 8 /* mandatory part, §5.1 */
 /* Largest header this codec writes: 8 + 4 optional octets + the largest PDU Session
- * Container (UL with every optional field: 48 octets) rounded up. */
+ * Container (UL with every optional field: 44 octets), rounded up. */
 #define G5_GTPU_HDR_MAX 64
 /* Headroom convention: leave this many octets in front of a payload to be encapsulated. */
 #define G5_GTPU_HEADROOM G5_GTPU_HDR_MAX
