@@ -12,41 +12,44 @@
 
 #include "core/err.h"
 
-/* TS 29.281 §5.2.1 Figure 5.2.1-3; fixed lengths (in 4-octet units) from §5.2.2.x, 0 for
- * variable-length headers. */
-static const struct ext_info {
-    uint8_t type;
-    uint8_t units;
-    const char *name;
-} ext_table[] = {
-    {G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER_NR, 2, "Long PDCP PDU Number"},
-    {G5_GTPU_EXT_SERVICE_CLASS_INDICATOR, 1, "Service Class Indicator"},
-    {G5_GTPU_EXT_UDP_PORT, 1, "UDP Port"},
-    {G5_GTPU_EXT_RAN_CONTAINER, 0, "RAN Container"},
-    {G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER, 2, "Long PDCP PDU Number"},
-    {G5_GTPU_EXT_XW_RAN_CONTAINER, 0, "Xw RAN Container"},
-    {G5_GTPU_EXT_NR_RAN_CONTAINER, 0, "NR RAN Container"},
-    {G5_GTPU_EXT_PDU_SESSION_CONTAINER, 0, "PDU Session Container"},
-    {G5_GTPU_EXT_PDCP_PDU_NUMBER, 1, "PDCP PDU Number"},
-};
-
-static const struct ext_info *ext_lookup(uint8_t type)
+/* TS 29.281 §5.2.1 Figure 5.2.1-3, with the fixed lengths (in 4-octet units) of
+ * §5.2.2.x; 0 for variable-length headers, -1 for types we do not know. A switch, not a
+ * table scan: this runs for every extension header of every packet. */
+static int ext_units(uint8_t type)
 {
-    for (size_t i = 0; i < sizeof ext_table / sizeof ext_table[0]; i++)
-        if (ext_table[i].type == type)
-            return &ext_table[i];
-    return NULL;
+    switch (type) {
+    case G5_GTPU_EXT_SERVICE_CLASS_INDICATOR: /* §5.2.2.3: SCI + spare */
+    case G5_GTPU_EXT_UDP_PORT: /* §5.2.2.1: 2-octet port */
+    case G5_GTPU_EXT_PDCP_PDU_NUMBER: /* §5.2.2.2: 2-octet number */ return 1;
+    case G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER: /* §5.2.2.2A: 18 bits + 3 spare octets */
+    case G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER_NR: return 2;
+    case G5_GTPU_EXT_RAN_CONTAINER:
+    case G5_GTPU_EXT_XW_RAN_CONTAINER:
+    case G5_GTPU_EXT_NR_RAN_CONTAINER:
+    case G5_GTPU_EXT_PDU_SESSION_CONTAINER: return 0;
+    default: return -1;
+    }
 }
 
 bool g5_gtpu_ext_known(uint8_t type)
 {
-    return ext_lookup(type) != NULL;
+    return ext_units(type) >= 0;
 }
 
 const char *g5_gtpu_ext_name(uint8_t type)
 {
-    const struct ext_info *e = ext_lookup(type);
-    return e ? e->name : "Unknown";
+    switch (type) {
+    case G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER_NR:
+    case G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER: return "Long PDCP PDU Number";
+    case G5_GTPU_EXT_SERVICE_CLASS_INDICATOR: return "Service Class Indicator";
+    case G5_GTPU_EXT_UDP_PORT: return "UDP Port";
+    case G5_GTPU_EXT_RAN_CONTAINER: return "RAN Container";
+    case G5_GTPU_EXT_XW_RAN_CONTAINER: return "Xw RAN Container";
+    case G5_GTPU_EXT_NR_RAN_CONTAINER: return "NR RAN Container";
+    case G5_GTPU_EXT_PDU_SESSION_CONTAINER: return "PDU Session Container";
+    case G5_GTPU_EXT_PDCP_PDU_NUMBER: return "PDCP PDU Number";
+    default: return "Unknown";
+    }
 }
 
 const char *g5_gtpu_msg_name(uint8_t type)
@@ -69,13 +72,11 @@ static bool ext_comprehension_required(uint8_t type)
     return (type & 0x80) != 0;
 }
 
-/* Checks one known extension header and decodes the PDU Session Container into h. */
-static int ext_check(g5_gtpu_hdr *h, const g5_gtpu_ext *x)
+/* Checks one extension header; unknown ones reach here only when comprehension is not
+ * required, and are skipped (§5.2.1). Decodes the PDU Session Container into h. */
+static int ext_check(g5_gtpu_hdr *h, const g5_gtpu_ext *x, int units)
 {
-    const struct ext_info *info = ext_lookup(x->type);
-    if (!info) /* unknown, comprehension not required: skipped (§5.2.1) */
-        return 0;
-    if (info->units && x->units != info->units)
+    if (units > 0 && x->units != units)
         return G5_ERR_INVALID;
     if (x->type != G5_GTPU_EXT_PDU_SESSION_CONTAINER)
         return 0;
@@ -94,14 +95,13 @@ static int ext_walk(g5_gtpu_hdr *h, g5_rbuf *r, uint8_t next)
     while (next != G5_GTPU_EXT_NONE) {
         if (h->n_ext == G5_GTPU_MAX_EXT)
             return G5_ERR_LIMIT;
-        uint8_t units;
         const uint8_t *p;
-        int rc = g5_rbuf_peek_u8(r, &units);
-        if (rc < 0)
-            return rc;
+        if (g5_rbuf_empty(r))
+            return G5_ERR_TRUNCATED;
+        uint8_t units = *g5_rbuf_cur(r); /* Extension Header Length */
         if (units == 0) /* §5.2.1: m+1 = n*4 octets, n positive */
             return G5_ERR_INVALID;
-        rc = g5_rbuf_ptr(r, &p, (size_t)units * 4);
+        int rc = g5_rbuf_ptr(r, &p, (size_t)units * 4);
         if (rc < 0)
             return rc;
         g5_gtpu_ext *x = &h->ext[h->n_ext];
@@ -109,11 +109,12 @@ static int ext_walk(g5_gtpu_hdr *h, g5_rbuf *r, uint8_t next)
         x->units = units;
         x->content = p + 1;
         x->content_len = (uint16_t)(units * 4 - 2);
-        if (!g5_gtpu_ext_known(next) && ext_comprehension_required(next)) {
+        int fixed = ext_units(next);
+        if (fixed < 0 && ext_comprehension_required(next)) {
             h->unsupported_ext = next;
             return G5_ERR_UNSUPPORTED;
         }
-        rc = ext_check(h, x);
+        rc = ext_check(h, x, fixed);
         if (rc < 0)
             return rc;
         h->n_ext++;

@@ -70,13 +70,12 @@ static void decode_ul(g5_rbuf *r, uint8_t o1, uint8_t o2, g5_gtpu_psc *psc)
 int g5_gtpu_psc_decode(const uint8_t *p, size_t n, g5_gtpu_psc *psc)
 {
     g5_rbuf r;
-    uint8_t o1 = 0, o2 = 0;
+    const uint8_t *o;
     memset(psc, 0, sizeof *psc);
     g5_rbuf_init(&r, p, n);
-    g5_rbuf_u8(&r, &o1);
-    g5_rbuf_u8(&r, &o2);
-    if (r.err)
+    if (g5_rbuf_ptr(&r, &o, 2) < 0)
         return r.err;
+    uint8_t o1 = o[0], o2 = o[1];
     psc->pdu_type = o1 >> 4;
     psc->qfi = o2 & 0x3f;
     if (psc->pdu_type == G5_GTPU_PSC_DL)

@@ -33,9 +33,9 @@ static const char *const valid[] = {
     /* G-PDU, E=1, UL PSC QFI 1 */
     "34ff000c 00000002 00000085 01100100 45000000",
     /* G-PDU, UL PSC with QMP, DL/UL delay, SNP, N3/N9 delay: 2+24+4+4+3+4 = 41 -> units 11 */
-    "34ff0030 00000002 00000085 0b1f81"
-    "1111111111111111 2222222222222222 3333333333333333"
-    "00000064 000000c8 000102 0000012c 00 00",
+    ("34ff0030 00000002 00000085 0b1f81"
+     "1111111111111111 2222222222222222 3333333333333333"
+     "00000064 000000c8 000102 0000012c 00 00"),
     /* G-PDU, E=1 with two headers: UDP Port then PDU Session Container */
     "34ff000c 00000003 00000040 01086885 01000500",
     /* G-PDU with PN and an unknown not-required extension header (0x01) then PDCP PDU number */
@@ -51,8 +51,8 @@ static const char *const valid[] = {
     /* Error Indication: TEID Data I 0x01020304, peer 192.0.2.1 */
     "321a0010 00000000 00050000 10 01020304 850004 c0000201",
     /* Error Indication with UDP Port extension header (port 2152) and IPv6 peer */
-    "361a0020 00000000 00060040 01 0868 00"
-    "10 01020304 850010 20010db8000000000000000000000001",
+    ("361a0020 00000000 00060040 01 0868 00"
+     "10 01020304 850010 20010db8000000000000000000000001"),
     /* Supported Extension Headers Notification: 0x40, 0x85 */
     "321f0008 00000000 00070000 8d02 4085",
     /* End Marker for TEID 0x10 */
