@@ -36,6 +36,23 @@ bool g5_gtpu_ext_known(uint8_t type)
     return ext_units(type) >= 0;
 }
 
+size_t g5_gtpu_supported_ext_types(const uint8_t **types)
+{
+    static const uint8_t known[] = {
+        G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER_NR,
+        G5_GTPU_EXT_SERVICE_CLASS_INDICATOR,
+        G5_GTPU_EXT_UDP_PORT,
+        G5_GTPU_EXT_RAN_CONTAINER,
+        G5_GTPU_EXT_LONG_PDCP_PDU_NUMBER,
+        G5_GTPU_EXT_XW_RAN_CONTAINER,
+        G5_GTPU_EXT_NR_RAN_CONTAINER,
+        G5_GTPU_EXT_PDU_SESSION_CONTAINER,
+        G5_GTPU_EXT_PDCP_PDU_NUMBER,
+    };
+    *types = known;
+    return sizeof known;
+}
+
 const char *g5_gtpu_ext_name(uint8_t type)
 {
     switch (type) {

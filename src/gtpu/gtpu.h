@@ -163,6 +163,9 @@ size_t g5_gtpu_parse_burst(const uint8_t *const pkts[], const size_t lens[], siz
 
 /* True for extension header types this codec understands (§5.2.1 Figure 5.2.1-3). */
 bool g5_gtpu_ext_known(uint8_t type);
+/* The extension header types this codec understands, for the Extension Header Type List
+ * of a Supported Extension Headers Notification (§7.2.3). Returns the count. */
+size_t g5_gtpu_supported_ext_types(const uint8_t **types);
 /* Static display name of an extension header type or message type (never NULL). */
 const char *g5_gtpu_ext_name(uint8_t type);
 const char *g5_gtpu_msg_name(uint8_t type);

@@ -258,6 +258,13 @@ static void test_unknown_comprehension_required_header(void **state)
     assert_int_equal(g5_gtpu_parse(p, n, &h), G5_ERR_UNSUPPORTED);
     assert_int_equal(h.unsupported_ext, 0x99);
     assert_int_equal(h.teid, 0xabcdef);
+    /* the notification we would answer with lists what we support, not 0x99 */
+    const uint8_t *types;
+    size_t nt = g5_gtpu_supported_ext_types(&types);
+    assert_non_null(memchr(types, G5_GTPU_EXT_PDU_SESSION_CONTAINER, nt));
+    assert_null(memchr(types, 0x99, nt));
+    for (size_t i = 0; i < nt; i++)
+        assert_true(g5_gtpu_ext_known(types[i]));
     n = unhex("34ff000c 00abcdef 000000c7 01000000 45000000", p, sizeof p);
     assert_int_equal(g5_gtpu_parse(p, n, &h), G5_ERR_UNSUPPORTED);
     assert_int_equal(h.unsupported_ext, 0xc7);
