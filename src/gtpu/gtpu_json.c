@@ -296,7 +296,7 @@ static json_t *ext_json(const g5_gtpu_hdr *h, const g5_gtpu_ext *x)
     uint8_t re[1024];
     char e[8];
     int n = ext_typed_encode(o, x->type, re, sizeof re, e, sizeof e);
-    if (n != (int)x->content_len || memcmp(re, c, x->content_len))
+    if (n != (int)x->content_len || memcmp(re, c, x->content_len) != 0)
         json_object_set_new(o, "content", hex_json(c, x->content_len));
     return o;
 }
