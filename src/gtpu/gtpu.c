@@ -166,10 +166,10 @@ int g5_gtpu_parse(const uint8_t *pkt, size_t len, g5_gtpu_hdr *h)
     g5_rbuf_init(&r, pkt, len);
     if (g5_rbuf_ptr(&r, &m, G5_GTPU_HDR_MIN) < 0)
         return G5_ERR_TRUNCATED; /* TS 29.060 §11.1.2: too short for the header */
+    h->flags = m[0];
     /* Version 1 and PT 1 (GTP, not GTP'); other versions are discarded (§5.1). */
     if ((m[0] & 0xf0) != G5_GTPU_FLAGS_V1)
         return G5_ERR_UNSUPPORTED;
-    h->flags = m[0];
     h->msg_type = m[1];
     h->length = (uint16_t)(m[2] << 8 | m[3]);
     h->teid = (uint32_t)m[4] << 24 | (uint32_t)m[5] << 16 | (uint32_t)m[6] << 8 | m[7];

@@ -502,28 +502,44 @@ static bool is_signalling(uint8_t type)
            type == G5_GTPU_END_MARKER;
 }
 
-static const char *parse_error(int rc, const g5_gtpu_hdr *h, size_t n, char *buf, size_t len)
+/* Offset of the extension header the walk stopped at (the ones before it are in h->ext). */
+static size_t failed_ext_offset(const g5_gtpu_hdr *h)
 {
-    switch (rc) {
-    case G5_ERR_TRUNCATED:
-        if (n < G5_GTPU_HDR_MIN)
-            snprintf(buf, len, "%zu octets: shorter than the 8-octet header", n);
-        else if ((size_t)h->length + G5_GTPU_HDR_MIN > n)
-            snprintf(buf, len, "Length field %u exceeds the %zu octets after the header", h->length,
-                     n - G5_GTPU_HDR_MIN);
-        else
-            snprintf(buf, len, "extension header %u runs past the end of the message", h->n_ext);
-        break;
-    case G5_ERR_UNSUPPORTED:
-        if (h->unsupported_ext)
-            snprintf(buf, len, "unknown comprehension-required extension header 0x%02x",
-                     h->unsupported_ext);
-        else
-            snprintf(buf, len, "not GTPv1 (octet 1 = 0x%02x) or unknown PDU type", h->flags);
-        break;
-    case G5_ERR_LIMIT: snprintf(buf, len, "more than %d extension headers", G5_GTPU_MAX_EXT); break;
-    default: snprintf(buf, len, "%s (at extension header %u)", g5_strerror(rc), h->n_ext); break;
-    }
+    size_t off = G5_GTPU_HDR_MIN + 4;
+    for (unsigned i = 0; i < h->n_ext; i++)
+        off += (size_t)h->ext[i].units * 4;
+    return off;
+}
+
+/* One line saying why g5_gtpu_parse refused the datagram, with the offset where known. */
+static const char *parse_error(int rc, const g5_gtpu_hdr *h, const uint8_t *p, size_t n, char *buf,
+                               size_t len)
+{
+    size_t end = (size_t)h->length + G5_GTPU_HDR_MIN;
+    if (n < G5_GTPU_HDR_MIN)
+        snprintf(buf, len, "%zu octets: shorter than the 8-octet header", n);
+    else if ((h->flags & 0xf0) != G5_GTPU_FLAGS_V1)
+        snprintf(buf, len, "not GTPv1 with PT=1 (octet 1 = 0x%02x)", h->flags);
+    else if (end != n)
+        snprintf(buf, len, "Length field %u does not match the %zu octets after the header",
+                 h->length, n - G5_GTPU_HDR_MIN);
+    else if ((h->flags & 7) && !h->has_opt)
+        snprintf(buf, len, "flags 0x%02x announce 4 optional octets the Length does not cover",
+                 h->flags);
+    else if (rc == G5_ERR_UNSUPPORTED && h->unsupported_ext)
+        snprintf(buf, len, "unknown comprehension-required extension header 0x%02x at offset %zu",
+                 h->unsupported_ext, failed_ext_offset(h));
+    else if (rc == G5_ERR_INVALID && failed_ext_offset(h) < n && p[failed_ext_offset(h)] == 0)
+        snprintf(buf, len, "extension header %u at offset %zu: length 0 (TS 29.281 §5.2.1)",
+                 h->n_ext + 1u, failed_ext_offset(h));
+    else if (rc == G5_ERR_LIMIT)
+        snprintf(buf, len, "more than %d extension headers", G5_GTPU_MAX_EXT);
+    else
+        snprintf(buf, len, "extension header %u at offset %zu: %s", h->n_ext + 1u,
+                 failed_ext_offset(h),
+                 rc == G5_ERR_TRUNCATED     ? "runs past the end of the message"
+                 : rc == G5_ERR_UNSUPPORTED ? "reserved PDU Session Container PDU type"
+                                            : g5_strerror(rc));
     return buf;
 }
 
@@ -561,7 +577,7 @@ int g5_gtpu_decode_json(const uint8_t *p, size_t n, json_t **out, char *err, siz
     int rc = g5_gtpu_parse(p, n, &h);
     if (rc < 0) {
         char why[128];
-        ERRF("%s", parse_error(rc, &h, n, why, sizeof why));
+        ERRF("%s", parse_error(rc, &h, p, n, why, sizeof why));
         return rc;
     }
     if (is_signalling(h.msg_type)) {

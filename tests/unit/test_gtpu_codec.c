@@ -518,9 +518,10 @@ static void test_json_fields_and_errors(void **state)
     n = unhex("34ff0008 00000001 00000085 00000000", p, sizeof p);
     assert_int_equal(g5_gtpu_decode_json(p, n, &j, err, sizeof err), G5_ERR_INVALID);
     assert_null(j);
+    assert_non_null(strstr(err, "offset 12: length 0"));
     n = unhex("34ff000c 00abcdef 00000099 01000000 45000000", p, sizeof p);
     assert_int_equal(g5_gtpu_decode_json(p, n, &j, err, sizeof err), G5_ERR_UNSUPPORTED);
-    assert_non_null(strstr(err, "0x99"));
+    assert_non_null(strstr(err, "0x99 at offset 12"));
 
     const char *bad[] = {
         "[]",
