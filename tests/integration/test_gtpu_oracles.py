@@ -110,6 +110,12 @@ CASES = [
         {"type": 192, "pdcp_pdu_number": 258}], "payload": IP64}),
     ("gpdu-long-pdcp", {"message_type": 255, "teid": 11, "extension_headers": [
         {"type": 130, "long_pdcp_pdu_number": 262143}], "payload": IP64}),
+    ("gpdu-long-pdcp-nr-sci", {"message_type": 255, "teid": 12, "extension_headers": [
+        {"type": 3, "long_pdcp_pdu_number": 1023}, {"type": 32, "service_class_indicator": 127}],
+        "payload": IP64}),
+    ("gpdu-nr-ran-ran-containers", {"message_type": 255, "teid": 13, "extension_headers": [
+        {"type": 132, "content": "000000000100"}, {"type": 129, "content": "000000000000"}],
+        "payload": IP64}),
     ("echo-request", {"message_type": 1, "teid": 0, "seq": 1, "ies": []}),
     ("echo-response", {"message_type": 2, "teid": 0, "seq": 1, "ies": [
         {"type": 14, "restart_counter": 0}]}),
@@ -234,6 +240,34 @@ def tshark_checks(tmp):
     print("tshark: %d messages checked" % len(encoded))
 
 
+# Hostile datagrams: we must reject each. tshark must flag it too (malformed, or an expert
+# warning) where it checks the same thing (True); it does not compare the Length field with the datagram (False), TS 29.060 §11.1.2
+# says to discard such messages and we do.
+HOSTILE = [
+    ("34ff0008 00000001 00000085 00000000", True),   # zero Extension Header Length
+    ("34ff0008 00000001 00000085 02000100", True),   # extension header runs off the end
+    ("34ff0004 00000001 00000040", True),            # chain announced, message ends
+    ("34ff0008 00000001 00000040 ff086800", True),   # 255 units in an 8-octet body
+    ("34ff000c 00000001 00000040 02086800 00000000", True),  # UDP Port header of 2 units
+    ("30ff0005 00000001 deadbeef", False),           # Length > datagram
+    ("30ff0003 00000001 deadbeef", False),           # Length < datagram
+    ("32ff0002 00000001 0001", False),               # S flag, Length < 4
+]
+
+
+def tshark_hostile_checks(tmp):
+    raws = [bytes.fromhex(h.replace(" ", "")) for h, _ in HOSTILE]
+    dissected = run_tshark(raws, tmp)
+    for (h, tshark_rejects), raw, flat in zip(HOSTILE, raws, dissected):
+        r = subprocess.run([G5, "decode", "gtpu", raw.hex()], capture_output=True, text=True)
+        check(r.returncode == 1 and r.stderr, "hostile %s: we reject it (%s)" % (h, r.stderr))
+        if tshark_rejects:
+            sev = [int(x) for x in flat.get("_ws.expert.severity", [])]
+            check("_ws.malformed" in flat or any(x >= 6291456 for x in sev),
+                  "hostile %s: tshark also flags it (malformed or expert warning)" % h)
+    print("tshark: %d hostile datagrams checked" % len(HOSTILE))
+
+
 def scapy_checks():
     from scapy.contrib.gtp import (GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header,
                                    GTP_UDPPort_ExtensionHeader, GTPEchoRequest,
@@ -305,7 +339,8 @@ def scapy_checks():
     # --- we build, scapy parses ---
     by_name = dict(CASES)
     skip = {"supported-ext-hdr-notification", "echo-response-private", "gpdu-udpport-psc",
-            "gpdu-long-pdcp", "end-marker-psc"}  # scapy gaps, see the module docstring
+            "gpdu-long-pdcp", "end-marker-psc", "gpdu-long-pdcp-nr-sci",
+            "gpdu-nr-ran-ran-containers"}  # scapy gaps, see the module docstring
     for name, spec in CASES:
         if name in skip:
             continue
@@ -391,6 +426,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if have_tshark:
             tshark_checks(tmp)
+            tshark_hostile_checks(tmp)
     if have_scapy:
         scapy_checks()
     if failures:
