@@ -568,6 +568,64 @@ static void test_parse_burst(void **state)
     assert_int_equal(hdrs[2].psc.qfi, 1);
 }
 
+/* Deterministic random mutations of the valid vectors (flip, insert, delete, retype,
+ * resize the Length): the parser must stay within the datagram and everything the JSON
+ * decoder accepts must re-encode byte for byte. A cheap, always-on cousin of the fuzzer. */
+static void test_random_mutations_keep_invariants(void **state)
+{
+    (void)state;
+    uint32_t rng = 0x9e3779b9u;
+    size_t accepted = 0;
+    for (int round = 0; round < 20000; round++) {
+        uint8_t p[300];
+        const char *hex = valid[(size_t)round % (sizeof valid / sizeof valid[0])];
+        size_t n = unhex(hex, p, sizeof p);
+        for (int k = 0; k < 1 + round % 4; k++) {
+            rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+            size_t at = rng % n;
+            switch ((rng >> 8) % 5) {
+            case 0: p[at] ^= (uint8_t)(1u << ((rng >> 16) % 8)); break;
+            case 1: p[at] = (uint8_t)(rng >> 16); break;
+            case 2: n = at > 8 ? at : n; break; /* truncate */
+            case 3:
+                if (n < sizeof p - 4) { /* insert 4 octets */
+                    memmove(p + at + 4, p + at, n - at);
+                    memcpy(p + at, &rng, 4);
+                    n += 4;
+                }
+                break;
+            default: /* make the Length field agree with the new size */
+                if (n >= 8) {
+                    p[2] = (uint8_t)((n - 8) >> 8);
+                    p[3] = (uint8_t)(n - 8);
+                }
+                break;
+            }
+        }
+        uint8_t *q = malloc(n);
+        memcpy(q, p, n);
+        g5_gtpu_hdr h;
+        if (g5_gtpu_parse(q, n, &h) == 0) {
+            assert_int_equal((size_t)h.hdr_len + h.payload_len, n);
+            assert_ptr_equal(h.payload, q + h.hdr_len);
+        }
+        json_t *j = NULL;
+        char err[256];
+        if (g5_gtpu_decode_json(q, n, &j, err, sizeof err) == 0) {
+            g5_wbuf w;
+            g5_wbuf_init_dyn(&w, 65536);
+            assert_int_equal(g5_gtpu_encode_json(j, &w, err, sizeof err), 0);
+            assert_int_equal(w.len, n);
+            assert_memory_equal(w.p, q, n);
+            g5_wbuf_free(&w);
+            json_decref(j);
+            accepted++;
+        }
+        free(q);
+    }
+    assert_true(accepted > 1000); /* the mutations are not all trivially rejected */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_json_round_trip_is_byte_exact),
         cmocka_unit_test(test_json_fields_and_errors),
         cmocka_unit_test(test_parse_burst),
+        cmocka_unit_test(test_random_mutations_keep_invariants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
