@@ -337,6 +337,30 @@ static void test_encap_in_place_with_psc(void **state)
     assert_int_equal(g5_gtpu_tpl_init(&t, &e), G5_ERR_INVALID);
 }
 
+/* N9 relay as in docs/gtpu.md: the received header becomes headroom for the new one. */
+static void test_reencap_in_place_over_old_header(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    size_t n = unhex(valid[5], buf + 16, sizeof buf - 16); /* UDP Port + PSC, 16 octets */
+    memcpy(buf + 16 + n, "\x45\x00\x00\x00", 4);
+    buf[16 + 3] += 4; /* Length covers the T-PDU */
+    n += 4;
+    g5_gtpu_hdr h;
+    assert_int_equal(g5_gtpu_parse(buf + 16, n, &h), 0);
+    g5_gtpu_encap_params e = {.msg_type = G5_GTPU_GPDU, .teid = 0xcafe};
+    g5_gtpu_tpl t;
+    assert_int_equal(g5_gtpu_tpl_init(&t, &e), 0);
+    uint8_t *payload = buf + 16 + h.hdr_len;
+    uint8_t *pkt = g5_gtpu_tpl_push(&t, payload, h.payload_len, 16 + h.hdr_len, 0);
+    assert_ptr_equal(pkt, payload - 8);
+    g5_gtpu_hdr h2;
+    assert_int_equal(g5_gtpu_parse(pkt, 8 + h.payload_len, &h2), 0);
+    assert_int_equal(h2.teid, 0xcafe);
+    assert_int_equal(h2.payload_len, 4);
+    assert_int_equal(h2.payload[0], 0x45);
+}
+
 static void test_encap_largest_psc_fits_headroom(void **state)
 {
     (void)state;
@@ -640,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_unknown_comprehension_required_header),
         cmocka_unit_test(test_malformed_known_headers),
         cmocka_unit_test(test_encap_in_place_with_psc),
+        cmocka_unit_test(test_reencap_in_place_over_old_header),
         cmocka_unit_test(test_encap_largest_psc_fits_headroom),
         cmocka_unit_test(test_build_messages_exact_bytes),
         cmocka_unit_test(test_message_ies),
