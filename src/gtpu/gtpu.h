@@ -148,12 +148,19 @@ typedef struct g5_gtpu_hdr {
 } g5_gtpu_hdr;
 
 /* Parses one GTP-U datagram (the UDP payload, len octets). Fills *h (pointers into pkt).
- * Errors: G5_ERR_TRUNCATED (datagram shorter than the header or the Length field),
- * G5_ERR_INVALID (a length that is zero, inconsistent or longer than the datagram allows,
- * a malformed known extension header), G5_ERR_LIMIT (more than G5_GTPU_MAX_EXT extension
- * headers), G5_ERR_REPEATED (two PDU Session Containers), G5_ERR_UNSUPPORTED (not GTPv1
- * with PT=1, or an unknown comprehension-required extension header: h->unsupported_ext and
- * the fixed header fields are then set). */
+ * Errors:
+ *  G5_ERR_TRUNCATED   shorter than 8 octets, than the Length field says, or an extension
+ *                     header runs past the end of the message;
+ *  G5_ERR_INVALID     datagram longer than the Length field says, flags announce optional
+ *                     octets the Length does not cover, an Extension Header Length of 0,
+ *                     a known fixed-size extension header of the wrong size;
+ *  G5_ERR_LIMIT       more than G5_GTPU_MAX_EXT extension headers;
+ *  G5_ERR_REPEATED    two PDU Session Containers;
+ *  G5_ERR_UNSUPPORTED not GTPv1 with PT=1; a reserved PDU Session Container PDU type; an
+ *                     unknown comprehension-required extension header (h->unsupported_ext
+ *                     holds its type, and the fixed header fields are set).
+ * The PDU Session Container is decoded into h->psc; a flag announcing a field that is not
+ * there is G5_ERR_TRUNCATED. */
 int g5_gtpu_parse(const uint8_t *pkt, size_t len, g5_gtpu_hdr *h);
 
 /* Parses a batch (e.g. the buffers one recvmmsg() filled): rcs[i] = g5_gtpu_parse(pkts[i],
