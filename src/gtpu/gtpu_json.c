@@ -656,6 +656,10 @@ int g5_gtpu_encode_json(const json_t *in, g5_wbuf *out, char *err, size_t errlen
     if (exts && (rc = ext_encode_all(exts, out, err, errlen)) < 0)
         return rc;
     const json_t *ies = json_object_get(in, "ies");
+    if (ies && !json_is_array(ies)) {
+        ERRF("\"ies\" must be an array");
+        return G5_ERR_INVALID;
+    }
     if (ies && (rc = ies_encode_all(ies, out, err, errlen)) < 0)
         return rc;
     uint8_t *payload;

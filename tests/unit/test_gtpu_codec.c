@@ -559,6 +559,11 @@ static void test_json_fields_and_errors(void **state)
         "\"content\": \"00\"}]}",
         "{\"message_type\": 26, \"teid\": 0, \"seq\": 1, \"ies\": [{\"type\": 133, "
         "\"address\": \"not-an-ip\"}]}",
+        "{\"message_type\": 1, \"teid\": 0, \"seq\": 1, \"ies\": {}}",
+        "{\"message_type\": 2, \"teid\": 0, \"seq\": 1, \"ies\": [{\"type\": 14}]}",
+        "{\"message_type\": 31, \"teid\": 0, \"seq\": 1, \"ies\": [{\"type\": 141, "
+        "\"types\": [300]}]}",
+        "{\"message_type\": 255, \"teid\": 1, \"unused_seq\": 5}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_t *in = json_loads(bad[i], 0, NULL);
