@@ -304,11 +304,25 @@ typedef struct g5_pfcp_sdf { /* §8.2.5; fd points into the message or caller me
     uint32_t filter_id;
 } g5_pfcp_sdf;
 
-/* Octet strings (network instance, application ID, DNN ...): pointer + length. */
+/* Octet strings (application ID ...): pointer + length. */
 typedef struct g5_pfcp_str {
     const uint8_t *p;
     uint16_t len;
 } g5_pfcp_str;
+
+/* Network Instance (§8.2.4) and APN/DNN (§8.2.117): an octet string, by convention the
+ * DNS label encoding of TS 23.003 §9.1 ("\x08internet"), never a dotted string on the
+ * wire. Held by value (copied out of the message) so views can be copied freely. */
+#define G5_PFCP_MAX_NI 100 /* TS 23.003 §9.1: APN at most 100 octets */
+typedef struct g5_pfcp_ni {
+    uint8_t len; /* 0 = absent */
+    uint8_t v[G5_PFCP_MAX_NI];
+} g5_pfcp_ni;
+
+/* "internet" or "ims.mnc001.mcc001.gprs" -> labels. G5_ERR_INVALID on empty labels. */
+int g5_pfcp_ni_from_dotted(g5_pfcp_ni *ni, const char *dotted);
+/* Labels -> dotted text in out (cap bytes). G5_ERR_INVALID if not label encoded. */
+int g5_pfcp_ni_to_dotted(const uint8_t *p, size_t n, char *out, size_t cap);
 
 int g5_pfcp_fteid_parse(const uint8_t *p, size_t n, g5_pfcp_fteid *v);
 int g5_pfcp_fteid_put(g5_wbuf *w, const g5_pfcp_fteid *v);

@@ -66,8 +66,10 @@ int g5_pfcp_sess_est_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_est_req *v)
     v->has_inactivity_timer =
         g5_pfcp_get_u32(m, NULL, G5_PFCP_IE_USER_PLANE_INACTIVITY_TIMER, &v->inactivity_timer) == 0;
     if ((ie = g5_pfcp_child(m, NULL, G5_PFCP_IE_APN_DNN))) {
-        v->dnn.p = ie->val;
-        v->dnn.len = ie->len;
+        if (ie->len <= G5_PFCP_MAX_NI) {
+            v->dnn.len = (uint8_t)ie->len;
+            memcpy(v->dnn.v, ie->val, ie->len);
+        }
     }
     return parse_rules(m, &v->create, G5_PFCP_IE_CREATE_PDR, G5_PFCP_IE_CREATE_FAR,
                        G5_PFCP_IE_CREATE_QER, G5_PFCP_IE_CREATE_URR);
@@ -181,9 +183,12 @@ int g5_pfcp_sess_report_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_report_req 
 
 /* ---- the usual PDU session ---- */
 
-static g5_pfcp_str cstr(const char *s)
+static g5_pfcp_ni ni(const char *dotted)
 {
-    g5_pfcp_str r = {(const uint8_t *)s, (uint16_t)(s ? strnlen(s, 0xffff) : 0)};
+    g5_pfcp_ni r;
+    r.len = 0;
+    if (dotted && g5_pfcp_ni_from_dotted(&r, dotted))
+        r.len = 0;
     return r;
 }
 
@@ -214,7 +219,7 @@ static void ul_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
         ul->pdi.fteid.teid = s->ul_teid;
         memcpy(ul->pdi.fteid.ipv4, s->n3_ipv4, 4);
     }
-    ul->pdi.network_instance = cstr(s->access_ni);
+    ul->pdi.network_instance = ni(s->access_ni);
     ul->pdi.has_ue_ip = true;
     ul->pdi.ue_ip.v4 = true; /* S/D = 0: source address in the uplink */
     memcpy(ul->pdi.ue_ip.ipv4, s->ue_ipv4, 4);
@@ -235,7 +240,7 @@ static void ul_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
     f->has_fwd = true;
     f->fwd.has_dst_if = true;
     f->fwd.dst_if = G5_PFCP_IF_CORE;
-    f->fwd.network_instance = cstr(s->core_ni);
+    f->fwd.network_instance = ni(s->core_ni);
 }
 
 static void dl_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
@@ -246,7 +251,7 @@ static void dl_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
     dl->precedence = 255;
     dl->has_pdi = true;
     dl->pdi.src_if = G5_PFCP_IF_CORE;
-    dl->pdi.network_instance = cstr(s->core_ni);
+    dl->pdi.network_instance = ni(s->core_ni);
     dl->pdi.has_ue_ip = true;
     dl->pdi.ue_ip.v4 = dl->pdi.ue_ip.sd = true; /* destination address in the downlink */
     memcpy(dl->pdi.ue_ip.ipv4, s->ue_ipv4, 4);
@@ -265,7 +270,7 @@ static void dl_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
     f->has_fwd = true;
     f->fwd.has_dst_if = true;
     f->fwd.dst_if = G5_PFCP_IF_ACCESS;
-    f->fwd.network_instance = cstr(s->access_ni);
+    f->fwd.network_instance = ni(s->access_ni);
     f->fwd.has_ohc = true;
     f->fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV4;
     f->fwd.ohc.teid = s->gnb_teid;
@@ -400,8 +405,8 @@ int g5_pfcp_build_sess_est_req(g5_wbuf *w, uint64_t seid, uint32_t seq,
         g5_pfcp_put_u8(w, G5_PFCP_IE_PDN_TYPE, v->pdn_type & 7);
     if (v->has_inactivity_timer)
         g5_pfcp_put_u32(w, G5_PFCP_IE_USER_PLANE_INACTIVITY_TIMER, v->inactivity_timer);
-    if (v->dnn.p)
-        g5_pfcp_put_ie(w, G5_PFCP_IE_APN_DNN, v->dnn.p, v->dnn.len);
+    if (v->dnn.len)
+        g5_pfcp_put_ie(w, G5_PFCP_IE_APN_DNN, v->dnn.v, v->dnn.len);
     return finish(w, s);
 }
 

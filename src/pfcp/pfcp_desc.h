@@ -33,6 +33,7 @@ enum g5_pfcp_kind {
     PK_VOLMEAS,
     PK_SDF,
     PK_TIMER,
+    PK_NI, /* DNS labels shown dotted; other octets as {"text"} or {"hex"} */
 };
 
 enum g5_pfcp_presence { P_M = 1, P_C = 2, P_O = 3 };

@@ -82,6 +82,50 @@ int g5_pfcp_fseid_put(g5_wbuf *w, const g5_pfcp_fseid *v)
     return w->err;
 }
 
+int g5_pfcp_ni_from_dotted(g5_pfcp_ni *ni, const char *dotted)
+{
+    size_t o = 0;
+    const char *s = dotted;
+    ni->len = 0;
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        size_t l = dot ? (size_t)(dot - s) : strlen(s);
+        if (l == 0 || l > 63 || o + 1 + l > sizeof ni->v)
+            return G5_ERR_INVALID;
+        ni->v[o++] = (uint8_t)l;
+        memcpy(ni->v + o, s, l);
+        o += l;
+        s += l + (dot ? 1 : 0);
+        if (dot && !*s)
+            return G5_ERR_INVALID;
+    }
+    if (!o)
+        return G5_ERR_INVALID;
+    ni->len = (uint8_t)o;
+    return 0;
+}
+
+int g5_pfcp_ni_to_dotted(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+    if (n == 0 || cap == 0)
+        return G5_ERR_INVALID;
+    while (i < n) {
+        size_t l = p[i++];
+        if (l == 0 || l > n - i || o + l + 2 > cap)
+            return G5_ERR_INVALID;
+        if (o)
+            out[o++] = '.';
+        for (size_t k = 0; k < l; k++, i++) {
+            if (p[i] <= ' ' || p[i] == '.' || p[i] >= 0x7f)
+                return G5_ERR_INVALID;
+            out[o++] = (char)p[i];
+        }
+    }
+    out[o] = 0;
+    return 0;
+}
+
 /* §8.2.38 Node ID: type in the low nibble; FQDN as DNS labels (TS 23.003 §19.4.2). */
 int g5_pfcp_node_id_parse(const uint8_t *p, size_t n, g5_pfcp_node_id *v)
 {

@@ -300,6 +300,27 @@ static uint64_t be(const uint8_t *p, size_t n)
     return x;
 }
 
+/* Network instance / DNN: dotted when DNS-label encoded, else {"text"} when printable. */
+static json_t *ni_to_json(const uint8_t *p, size_t n)
+{
+    char dotted[256];
+    if (n < sizeof dotted && g5_pfcp_ni_to_dotted(p, n, dotted, sizeof dotted) == 0)
+        return json_string(dotted);
+    json_t *t = str_to_json(p, n);
+    return t ? json_pack("{s:o}", "text", t) : NULL;
+}
+
+static int ni_from_json(const json_t *j, g5_wbuf *w)
+{
+    g5_pfcp_ni ni;
+    const json_t *t = json_is_object(j) ? json_object_get(j, "text") : NULL;
+    if (json_is_string(t))
+        return g5_wbuf_bytes(w, json_string_value(t), json_string_length(t));
+    if (!json_is_string(j) || g5_pfcp_ni_from_dotted(&ni, json_string_value(j)))
+        return G5_ERR_INVALID;
+    return g5_wbuf_bytes(w, ni.v, ni.len);
+}
+
 static json_t *value_to_json(const g5_pfcp_ie_desc *d, const uint8_t *p, size_t n)
 {
     g5_pfcp_bitrate br;
@@ -307,6 +328,7 @@ static json_t *value_to_json(const g5_pfcp_ie_desc *d, const uint8_t *p, size_t 
         return NULL; /* null length IEs: shown as {"hex": ""} */
     switch (d->kind) {
     case PK_STR: return str_to_json(p, n);
+    case PK_NI: return ni_to_json(p, n);
     case PK_U8: return n == 1 ? json_integer(p[0]) : NULL;
     case PK_U16: return n == 2 ? json_integer((json_int_t)be(p, 2)) : NULL;
     case PK_U32: return n == 4 ? json_integer((json_int_t)be(p, 4)) : NULL;
@@ -563,6 +585,7 @@ static int value_from_json(const g5_pfcp_ie_desc *d, const json_t *j, g5_wbuf *w
         if (!json_is_string(j))
             return G5_ERR_INVALID;
         return g5_wbuf_bytes(w, json_string_value(j), json_string_length(j));
+    case PK_NI: return ni_from_json(j, w);
     case PK_U8: return uint_from_json(j, 1, UINT64_MAX, w);
     case PK_U16: return uint_from_json(j, 2, UINT64_MAX, w);
     case PK_U32: return uint_from_json(j, 4, UINT64_MAX, w);

@@ -16,6 +16,16 @@ static g5_pfcp_str str_of(const g5_pfcp_ie *ie)
     return s;
 }
 
+/* Copies a Network Instance / DNN out of the message; too long counts as malformed. */
+static void ni_of(const g5_pfcp_ie *ie, g5_pfcp_ni *ni)
+{
+    ni->len = 0;
+    if (ie && ie->len <= G5_PFCP_MAX_NI) {
+        ni->len = (uint8_t)ie->len;
+        memcpy(ni->v, ie->val, ie->len);
+    }
+}
+
 static bool opt_u32(const g5_pfcp_msg *m, const g5_pfcp_ie *p, uint16_t t, uint32_t *v)
 {
     return g5_pfcp_get_u32(m, p, t, v) == 0;
@@ -34,7 +44,7 @@ static int pdi_parse(const g5_pfcp_msg *m, const g5_pfcp_ie *pdi, g5_pfcp_pdi *v
     v->src_if &= 0x0f;
     if ((ie = g5_pfcp_child(m, pdi, G5_PFCP_IE_F_TEID)))
         v->has_fteid = g5_pfcp_fteid_parse(ie->val, ie->len, &v->fteid) == 0;
-    v->network_instance = str_of(g5_pfcp_child(m, pdi, G5_PFCP_IE_NETWORK_INSTANCE));
+    ni_of(g5_pfcp_child(m, pdi, G5_PFCP_IE_NETWORK_INSTANCE), &v->network_instance);
     if ((ie = g5_pfcp_child(m, pdi, G5_PFCP_IE_UE_IP_ADDRESS)))
         v->has_ue_ip = g5_pfcp_ue_ip_parse(ie->val, ie->len, &v->ue_ip) == 0;
     G5_PFCP_FOREACH(m, pdi, G5_PFCP_IE_SDF_FILTER, s)
@@ -90,7 +100,7 @@ static void fwd_parse(const g5_pfcp_msg *m, const g5_pfcp_ie *fp, g5_pfcp_fwd *v
     const g5_pfcp_ie *ie;
     if ((v->has_dst_if = opt_u8(m, fp, G5_PFCP_IE_DESTINATION_INTERFACE, &v->dst_if)))
         v->dst_if &= 0x0f;
-    v->network_instance = str_of(g5_pfcp_child(m, fp, G5_PFCP_IE_NETWORK_INSTANCE));
+    ni_of(g5_pfcp_child(m, fp, G5_PFCP_IE_NETWORK_INSTANCE), &v->network_instance);
     if ((ie = g5_pfcp_child(m, fp, G5_PFCP_IE_OUTER_HEADER_CREATION)))
         v->has_ohc = g5_pfcp_ohc_parse(ie->val, ie->len, &v->ohc) == 0;
     v->has_smreq_flags = opt_u8(m, fp, G5_PFCP_IE_PFCPSMREQ_FLAGS, &v->smreq_flags);
@@ -187,6 +197,12 @@ static void put_str(g5_wbuf *w, uint16_t type, g5_pfcp_str s)
         g5_pfcp_put_ie(w, type, s.p, s.len);
 }
 
+static void put_ni(g5_wbuf *w, uint16_t type, const g5_pfcp_ni *ni)
+{
+    if (ni->len)
+        g5_pfcp_put_ie(w, type, ni->v, ni->len);
+}
+
 static void pdi_put(g5_wbuf *w, const g5_pfcp_pdi *v)
 {
     size_t at;
@@ -194,7 +210,7 @@ static void pdi_put(g5_wbuf *w, const g5_pfcp_pdi *v)
     g5_pfcp_put_u8(w, G5_PFCP_IE_SOURCE_INTERFACE, v->src_if & 0x0f);
     if (v->has_fteid)
         g5_pfcp_put_fteid(w, G5_PFCP_IE_F_TEID, &v->fteid);
-    put_str(w, G5_PFCP_IE_NETWORK_INSTANCE, v->network_instance);
+    put_ni(w, G5_PFCP_IE_NETWORK_INSTANCE, &v->network_instance);
     if (v->has_ue_ip)
         g5_pfcp_put_ue_ip(w, &v->ue_ip);
     for (unsigned i = 0; i < v->n_sdf && i < G5_PFCP_MAX_SDF; i++)
@@ -239,7 +255,7 @@ int g5_pfcp_put_far(g5_wbuf *w, uint16_t type, const g5_pfcp_far *v)
             &fat);
         if (v->fwd.has_dst_if)
             g5_pfcp_put_u8(w, G5_PFCP_IE_DESTINATION_INTERFACE, v->fwd.dst_if & 0x0f);
-        put_str(w, G5_PFCP_IE_NETWORK_INSTANCE, v->fwd.network_instance);
+        put_ni(w, G5_PFCP_IE_NETWORK_INSTANCE, &v->fwd.network_instance);
         if (v->fwd.has_ohc)
             g5_pfcp_put_ohc(w, &v->fwd.ohc);
         if (update && v->fwd.has_smreq_flags)

@@ -3,7 +3,7 @@
  * built from them; and builders for the messages the SMF and UPF send first.
  *
  * The same structs serve both directions: *_parse() fills one from a decoded IE (pointers
- * such as network_instance point into the decoded message), g5_pfcp_put_*() encodes one.
+ * such as app_id point into the decoded message), g5_pfcp_put_*() encodes one.
  * Fields with a has_ flag are optional; lists are bounded (G5_PFCP_MAX_*) and a message
  * with more rules than fit is refused with G5_ERR_LIMIT rather than silently truncated. */
 #ifndef G5_PFCP_PFCP_RULES_H
@@ -20,7 +20,7 @@ typedef struct g5_pfcp_pdi { /* Table 7.5.2.2-2 */
     uint8_t src_if;
     bool has_fteid;
     g5_pfcp_fteid fteid;
-    g5_pfcp_str network_instance;
+    g5_pfcp_ni network_instance;
     bool has_ue_ip;
     g5_pfcp_ue_ip ue_ip;
     uint8_t n_sdf;
@@ -48,7 +48,7 @@ typedef struct g5_pfcp_pdr { /* Create PDR 7.5.2.2-1 / Update PDR 7.5.4.2-1 */
 typedef struct g5_pfcp_fwd { /* Forwarding Parameters 7.5.2.3-2 / Update ... 7.5.4.3-2 */
     bool has_dst_if;
     uint8_t dst_if;
-    g5_pfcp_str network_instance;
+    g5_pfcp_ni network_instance;
     bool has_ohc;
     g5_pfcp_ohc ohc;
     bool has_smreq_flags; /* Update Forwarding Parameters only (SNDEM) */
@@ -126,7 +126,7 @@ typedef struct g5_pfcp_sess_est_req { /* Table 7.5.2.1-1 */
     uint8_t pdn_type;
     bool has_inactivity_timer;
     uint32_t inactivity_timer; /* seconds */
-    g5_pfcp_str dnn; /* APN/DNN, DNS label encoded as on the wire; optional */
+    g5_pfcp_ni dnn; /* APN/DNN, optional */
 } g5_pfcp_sess_est_req;
 
 typedef struct g5_pfcp_sess_mod_req { /* Table 7.5.4.1-1 (the rule lists) */

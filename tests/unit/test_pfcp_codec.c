@@ -104,7 +104,11 @@ static void establishment_views(void **state)
     assert_memory_equal(ul->pdi.ue_ip.ipv4, ue_ip, 4);
     assert_false(ul->pdi.ue_ip.sd);
     assert_int_equal(ul->pdi.qfi, 9);
-    assert_int_equal(ul->pdi.network_instance.len, 6);
+    assert_int_equal(ul->pdi.network_instance.len, 7);
+    assert_memory_equal(ul->pdi.network_instance.v,
+                        "\x06"
+                        "access",
+                        7);
     assert_true(ul->has_ohr);
     assert_int_equal(ul->ohr.desc, G5_PFCP_OHR_GTPU_UDP_IPV4);
     assert_int_equal(ul->far_id, G5_PFCP_UL_FAR);
