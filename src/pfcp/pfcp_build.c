@@ -561,17 +561,17 @@ int g5_pfcp_build_reject(g5_wbuf *w, const g5_pfcp_hdr *req, uint64_t peer_seid,
                          const g5_pfcp_node_id *node, const g5_pfcp_error *e)
 {
     size_t s;
-    if (!g5_pfcp_msg_is_request(req->type) || !g5_pfcp_msg_name((uint8_t)(req->type + 1)))
+    /* A Heartbeat Request is never rejected (§7.6.6 - §7.6.8). */
+    if (!g5_pfcp_msg_name(req->type) || !g5_pfcp_msg_is_request(req->type) ||
+        req->type == G5_PFCP_HEARTBEAT_REQ || !g5_pfcp_msg_name((uint8_t)(req->type + 1)))
         return G5_ERR_INVALID;
     uint8_t type = (uint8_t)(req->type + 1);
     g5_pfcp_msg_begin(w, type, peer_seid, req->seq, &s);
     /* Node ID is mandatory in every node-level response that has one and in the
      * establishment response (Tables 7.4.x, 7.5.3.1-1). */
-    bool wants_node = type < 50 ? type != G5_PFCP_HEARTBEAT_RSP && type != G5_PFCP_PFD_MGMT_RSP
-                                : type == G5_PFCP_SESSION_EST_RSP;
+    bool wants_node = type < 50 ? type != G5_PFCP_PFD_MGMT_RSP : type == G5_PFCP_SESSION_EST_RSP;
     if (wants_node && node)
         g5_pfcp_put_node_id(w, node);
-    if (type != G5_PFCP_HEARTBEAT_RSP)
-        g5_pfcp_put_cause_offending(w, e);
+    g5_pfcp_put_cause_offending(w, e);
     return finish(w, s);
 }

@@ -818,8 +818,8 @@ static int one_from_json(jenc *e, const char *key, const json_t *v, g5_wbuf *w)
     uint64_t type = 0, ent = 0;
     int rc;
     if (!strcmp(key, UNKNOWN_KEY)) {
-        if (!json_is_object(v) || !opt_num(v, "type", 0xffff, &type) || !type ||
-            !opt_num(v, "enterprise", 0xffff, &ent))
+        if (!json_is_object(v) || !json_object_get(v, "type") ||
+            !opt_num(v, "type", 0xffff, &type) || !opt_num(v, "enterprise", 0xffff, &ent))
             return efail(e, G5_ERR_INVALID, "needs {type, hex}", key);
         g5_pfcp_group_begin(w, (uint16_t)type, &at);
         if (type & 0x8000)
@@ -894,7 +894,8 @@ static int ordered_from_json(jenc *e, const json_t *obj, const json_t *order, g5
         }
         json_int_t n = json_integer_value(json_object_get(used, key));
         json_object_set_new(used, key, json_integer(n + 1));
-        const json_t *item = json_is_array(v) ? json_array_get(v, (size_t)n) : n ? NULL : v;
+        bool list = json_is_array(v) && !is_flags_value(key, v);
+        const json_t *item = list ? json_array_get(v, (size_t)n) : n ? NULL : v;
         if (!item) {
             rc = efail(e, G5_ERR_INVALID, "more entries than values", ORDER_KEY);
             break;

@@ -508,6 +508,25 @@ static void unknown_vendor_interleaved(void **state)
     json_decref(j);
 }
 
+/* Regressions found by fuzz_pfcp: a reserved type 0 IE, and an empty flags IE listed in
+ * "_order", must both survive decode->encode byte-exactly. */
+static void fuzz_regressions(void **state)
+{
+    (void)state;
+    uint8_t buf[128];
+    g5_wbuf w;
+    size_t s;
+    g5_wbuf_init(&w, buf, sizeof buf);
+    g5_pfcp_msg_begin(&w, G5_PFCP_SESSION_MOD_REQ, 1, 2, &s);
+    g5_pfcp_put_u32(&w, G5_PFCP_IE_QER_ID, 7);
+    g5_pfcp_put_ie(&w, 0, NULL, 0);
+    g5_pfcp_put_u8(&w, G5_PFCP_IE_PFCPSMREQ_FLAGS, 0);
+    g5_pfcp_put_u32(&w, G5_PFCP_IE_QER_ID, 8);
+    g5_pfcp_msg_end(&w, s);
+    assert_int_equal(g5_pfcp_decode(buf, w.len, &msg, NULL), 0);
+    json_roundtrip_exact(buf, w.len);
+}
+
 static void seeds_match_builders(void **state)
 {
     (void)state;
@@ -566,6 +585,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(version_and_header),
         cmocka_unit_test(deep_nesting_and_huge_counts),
         cmocka_unit_test(unknown_vendor_interleaved),
+        cmocka_unit_test(fuzz_regressions),
         cmocka_unit_test(seeds_match_builders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
