@@ -406,9 +406,11 @@ bool g5_pfcp_msg_is_request(uint8_t type);
  * malformed ones. g5_pfcp_child() with type 0 returns any child. */
 const g5_pfcp_ie *g5_pfcp_child(const g5_pfcp_msg *m, const g5_pfcp_ie *parent, uint16_t type);
 const g5_pfcp_ie *g5_pfcp_next(const g5_pfcp_msg *m, const g5_pfcp_ie *it, uint16_t type);
+/* NOLINTBEGIN(bugprone-macro-parentheses): `it` names the loop variable */
 #define G5_PFCP_FOREACH(m, parent, type, it) \
     for (const g5_pfcp_ie *it = g5_pfcp_child((m), (parent), (type)); it; \
          it = g5_pfcp_next((m), it, (type)))
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* Small value getters: 0 or G5_ERR_NOT_FOUND / G5_ERR_INVALID. */
 int g5_pfcp_get_u8(const g5_pfcp_msg *m, const g5_pfcp_ie *parent, uint16_t type, uint8_t *v);

@@ -96,7 +96,7 @@ static int parse_ids(const g5_pfcp_msg *m, uint16_t group, uint16_t id_type, uin
 
 int g5_pfcp_sess_mod_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_mod_req *v)
 {
-    uint32_t pdr_ids[G5_PFCP_MAX_RULES];
+    uint32_t pdr_ids[G5_PFCP_MAX_RULES] = {0};
     memset(v, 0, sizeof *v);
     v->has_cp_fseid = g5_pfcp_get_fseid(m, NULL, &v->cp_fseid) == 0;
     v->has_flags = g5_pfcp_get_u8(m, NULL, G5_PFCP_IE_PFCPSMREQ_FLAGS, &v->flags) == 0;

@@ -204,25 +204,26 @@ static const g5_pfcp_child_desc g_partial_failure_info[] = {
 };
 
 /* ---- IE descriptors, indexed by type ---- */
+/* Designated initializers: the field order of g5_pfcp_ie_desc does not matter here. */
 #define HEX(n, min) \
     { \
-        n, PK_HEX, min, 0, NULL, 0, NULL, 0 \
+        .name = (n), .kind = PK_HEX, .min_len = (min) \
     }
 #define FIXED(n, k, len) \
     { \
-        n, k, len, len, NULL, 0, NULL, 0 \
+        .name = (n), .kind = (k), .min_len = (len), .max_len = (len) \
     }
 #define EXT(n, k, min) \
     { \
-        n, k, min, 0, NULL, 0, NULL, 0 \
+        .name = (n), .kind = (k), .min_len = (min) \
     }
 #define GRP(n, t) \
     { \
-        n, PK_GROUP, 0, 0, t, N(t), NULL, 0 \
+        .name = (n), .kind = PK_GROUP, .children = (t), .n_children = N((t)) \
     }
 #define FLAGS(n, min, f) \
     { \
-        n, PK_FLAGS, min, 0, NULL, 0, f, N(f) \
+        .name = (n), .kind = PK_FLAGS, .min_len = (min), .flags = (f), .n_flags = N((f)) \
     }
 
 static const g5_pfcp_ie_desc ie_descs[G5_PFCP_IE_DESC_N] = {

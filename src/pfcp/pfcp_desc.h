@@ -46,12 +46,12 @@ typedef struct g5_pfcp_child_desc {
 
 typedef struct g5_pfcp_ie_desc {
     const char *name; /* NULL: type unknown to us */
-    uint8_t kind;
+    const g5_pfcp_child_desc *children;
+    const char *const *flags; /* PK_FLAGS: bit names, index = bit (octet 5 bit 1 = 0) */
     uint16_t min_len; /* "number of fixed octets", Table 8.1.2-1 */
     uint16_t max_len; /* 0 = no upper bound (extendable) */
-    const g5_pfcp_child_desc *children;
+    uint8_t kind;
     uint8_t n_children;
-    const char *const *flags; /* PK_FLAGS: bit names, index = bit (octet 5 bit 1 = 0) */
     uint8_t n_flags;
 } g5_pfcp_ie_desc;
 

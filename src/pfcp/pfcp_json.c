@@ -365,6 +365,16 @@ static json_t *value_to_json(const g5_pfcp_ie_desc *d, const uint8_t *p, size_t 
 
 /* ------------------------------------------------------------------ JSON -> value */
 
+/* "bitN" (how unnamed flag bits are shown) -> N, or `none` if s is not of that form. */
+static unsigned bit_name(const char *s, unsigned none)
+{
+    char *end = NULL;
+    if (strncmp(s, "bit", 3) != 0 || s[3] < '0' || s[3] > '9')
+        return none;
+    unsigned long v = strtoul(s + 3, &end, 10);
+    return (end && !*end && v < none) ? (unsigned)v : none;
+}
+
 static int flags_from_json(const g5_pfcp_ie_desc *d, const json_t *j, g5_wbuf *w)
 {
     const json_t *list = j;
@@ -388,8 +398,8 @@ static int flags_from_json(const g5_pfcp_ie_desc *d, const json_t *j, g5_wbuf *w
         for (k = 0; k < d->n_flags; k++)
             if (!strcmp(s, d->flags[k]))
                 bit = k;
-        if (bit == 64 && sscanf(s, "bit%u", &k) == 1)
-            bit = k;
+        if (bit == 64)
+            bit = bit_name(s, 64);
         if (bit >= 64)
             return G5_ERR_INVALID;
         f |= (uint64_t)1 << bit;
@@ -421,8 +431,8 @@ static int ohc_from_json(const json_t *j, g5_wbuf *w)
         for (k = 0; k < 11; k++)
             if (!strcmp(s, ohc_names[k]))
                 bit = k;
-        if (bit == 16 && sscanf(s, "bit%u", &k) == 1)
-            bit = k;
+        if (bit == 16)
+            bit = bit_name(s, 16);
         if (bit >= 16)
             return G5_ERR_INVALID;
         v.desc |= (uint16_t)(1u << bit);
@@ -442,9 +452,8 @@ static int volume_from_json(const json_t *j, bool meas, g5_wbuf *w)
 {
     static const char *const k[] = {"total",         "uplink",         "downlink",
                                     "total_packets", "uplink_packets", "downlink_packets"};
-    g5_pfcp_volume v;
+    g5_pfcp_volume v = {0};
     uint64_t *f[6] = {&v.total, &v.ul, &v.dl, &v.total_pkts, &v.ul_pkts, &v.dl_pkts};
-    memset(&v, 0, sizeof v);
     for (int i = 0; i < (meas ? 6 : 3); i++) {
         const json_t *x = json_object_get(j, k[i]);
         if (!x)
@@ -637,7 +646,7 @@ static json_t *value_json_exact(const g5_pfcp_ie_desc *d, const uint8_t *p, size
         uint8_t tmp[MAX_IE_VALUE];
         g5_wbuf w;
         g5_wbuf_init(&w, tmp, sizeof tmp);
-        if (value_from_json(d, v, &w) || w.len != n || memcmp(tmp, p, n)) {
+        if (value_from_json(d, v, &w) || w.len != n || memcmp(tmp, p, n) != 0) {
             if (d->kind == PK_FLAGS && json_is_array(v) && n <= 8) {
                 v = json_pack("{s:o,s:i}", "flags", v, "octets", (int)n);
                 return v;
@@ -728,7 +737,7 @@ int g5_pfcp_decode_json(const uint8_t *p, size_t n, json_t **out, char *err, siz
     g5_pfcp_msg *m = malloc(sizeof *m);
     if (!m)
         return G5_ERR_NOMEM;
-    g5_pfcp_error e;
+    g5_pfcp_error e = {0};
     int rc = g5_pfcp_decode(p, n, m, &e);
     if (rc) {
         const char *ien = g5_pfcp_ie_name(e.offending_ie);
