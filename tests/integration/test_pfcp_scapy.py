@@ -202,11 +202,14 @@ def check_ours_in_scapy(c, exe, name, data):
          [x["seid"] for x in pc.values(o, "f_seid")])
     ft = [x for x in pc.values(o, "f_teid")]
     c.eq(n + ": F-TEIDs",
-         [(int(i.CH), int(i.TEID) if not i.CH else None, i.ipv4 if i.V4 and not i.CH else None)
-          for i in by.get(21, [])],
-         [(1 if x.get("choose") else 0, x.get("teid"), x.get("ipv4")) for x in ft])
-    c.eq(n + ": UE IPs", [(i.ipv4, int(i.SD)) for i in by.get(93, [])],
-         [(x["ipv4"], 1 if x.get("destination") else 0)
+         [(int(i.CH), int(i.TEID) if not i.CH else None, i.ipv4 if i.V4 and not i.CH else None,
+           i.ipv6 if i.V6 and not i.CH else None) for i in by.get(21, [])],
+         [(1 if x.get("choose") else 0, x.get("teid"), x.get("ipv4"), x.get("ipv6"))
+          for x in ft])
+    c.eq(n + ": UE IPs",
+         [(i.ipv4 if i.V4 else None, i.ipv6 if i.V6 else None, int(i.SD))
+          for i in by.get(93, [])],
+         [(x.get("ipv4"), x.get("ipv6"), 1 if x.get("destination") else 0)
           for x in pc.values(o, "ue_ip_address")])
     c.eq(n + ": apply action FORW", [int(i.FORW) for i in by.get(44, [])],
          [1 if "forw" in (x["flags"] if isinstance(x, dict) else x) else 0
@@ -216,8 +219,12 @@ def check_ours_in_scapy(c, exe, name, data):
     c.eq(n + ": OHC TEID", [int(i.TEID) for i in by.get(84, [])],
          [x["teid"] for x in pc.values(o, "outer_header_creation")])
     c.eq(n + ": UR-SEQN", [int(i.number) for i in by.get(104, [])], pc.values(o, "ur_seqn"))
-    c.eq(n + ": node ID", [i.ipv4 for i in by.get(60, [])],
-         [x["ipv4"] for x in pc.values(o, "node_id")])
+    c.eq(n + ": node ID",
+         [i.ipv4 if i.id_type == 0 else i.ipv6 if i.id_type == 1 else i.id.decode().rstrip(".")
+          for i in by.get(60, [])],
+         [x.get("ipv4") or x.get("ipv6") or x.get("fqdn") for x in pc.values(o, "node_id")])
+    c.eq(n + ": F-SEID IPv6", [i.ipv6 for i in by.get(57, []) if i.v6],
+         [x["ipv6"] for x in pc.values(o, "f_seid") if "ipv6" in x])
 
 
 def main():

@@ -107,7 +107,7 @@ def compare(c, name, f, ours):
     eq("F-TEID CHOOSE ID", ints(f.get("pfcp.f_teid.choose_id", [])),
        [x["choose_id"] for x in chooses if "choose_id" in x])
     ueip = pc.values(ies, "ue_ip_address")
-    eq("UE IPv4", f.get("pfcp.ue_ip_addr_ipv4", []), [x["ipv4"] for x in ueip])
+    eq("UE IPv4", f.get("pfcp.ue_ip_addr_ipv4", []), [x["ipv4"] for x in ueip if "ipv4" in x])
     eq("UE IP S/D", f.get("pfcp.ue_ip_address_flag.sd", []),
        ["1" if x.get("destination") else "0" for x in ueip])
     aa = pc.values(ies, "apply_action")
@@ -124,8 +124,31 @@ def compare(c, name, f, ours):
     # tshark shows the Remote GTP-U Peer address (kept as hex by us) as a node ID too
     peers = [bytes.fromhex(x["hex"]) for x in pc.values(ies, "remote_gtp_u_peer")]
     eq("node ID IPv4", f.get("pfcp.node_id_ipv4", []),
-       [x["ipv4"] for x in pc.values(ies, "node_id")] +
+       [x["ipv4"] for x in pc.values(ies, "node_id") if "ipv4" in x] +
        [".".join(str(b) for b in p[1:5]) for p in peers if p[0] & 2])
+    nodes = pc.values(ies, "node_id")
+    eq("node ID IPv6", f.get("pfcp.node_id_ipv6", []), [x["ipv6"] for x in nodes if "ipv6" in x])
+    eq("node ID FQDN", f.get("pfcp.node_id_fqdn", []), [x["fqdn"] for x in nodes if "fqdn" in x])
+    eq("F-SEID IPv6", f.get("pfcp.f_seid.ipv6", []),
+       [x["ipv6"] for x in pc.values(ies, "f_seid") if "ipv6" in x])
+    eq("F-TEID IPv6", f.get("pfcp.f_teid.ipv6_addr", []),
+       [x["ipv6"] for x in teids if "ipv6" in x])
+    eq("UE IPv6", f.get("pfcp.ue_ip_addr_ipv6", []), [x["ipv6"] for x in ueip if "ipv6" in x])
+    eq("UE IPv6 prefix length", ints(f.get("pfcp.ue_ip_addr_ipv6_prefix_length", [])),
+       [x["ipv6_prefix_length"] for x in ueip if "ipv6_prefix_length" in x])
+    eq("metric", ints(f.get("pfcp.metric", [])), pc.values(ies, "metric"))
+    eq("sequence number IE", ints(f.get("pfcp.sequence_number", [])),
+       pc.values(ies, "sequence_number"))
+    eq("timer", list(zip(ints(f.get("pfcp.timer_unit", [])), ints(f.get("pfcp.timer_value", [])))),
+       [(x["unit"], x["value"])
+        for x in pc.values(ies, "timer") + pc.values(ies, "graceful_release_period")])
+    upf = [x["flags"] if isinstance(x, dict) else x
+           for x in pc.values(ies, "up_function_features")]
+    for flag in ("ftup", "empu", "ueip"):
+        got = f.get("pfcp.up_function_features." + flag, [])
+        if flag == "ueip" and not got:
+            continue  # a 2-octet IE: tshark shows no octet-7 flags
+        eq("UP feature " + flag, got, ["1" if flag in x else "0" for x in upf])
     ohc = pc.values(ies, "outer_header_creation")
     eq("OHC TEID", ints(f.get("pfcp.outer_hdr_creation.teid", []), 16),
        [x["teid"] for x in ohc])

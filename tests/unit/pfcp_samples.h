@@ -290,6 +290,54 @@ static inline const char *pfcp_sample(unsigned i, g5_wbuf *w)
     case 24:
         g5_pfcp_build_sess_report_rsp(w, UPF_SEID, 105, G5_PFCP_CAUSE_ACCEPTED);
         return "session_report_response";
+    case 25: { /* FQDN node ID and many feature octets */
+        g5_pfcp_node_id fq;
+        memset(&fq, 0, sizeof fq);
+        fq.type = G5_PFCP_NODE_FQDN;
+        strcpy(fq.fqdn, "upf1.core.example.org");
+        g5_pfcp_build_assoc_setup_req(w, 9, &fq, RECOVERY_TS,
+                                      G5_PFCP_UPF_FTUP | G5_PFCP_UPF_EMPU | G5_PFCP_UPF_UEIP, 0);
+        return "association_setup_request_fqdn";
+    }
+    case 26: { /* IPv6 everywhere, plus load and overload control information */
+        static g5_pfcp_sess_rsp rsp;
+        static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        memset(&rsp, 0, sizeof rsp);
+        rsp.node_id.type = G5_PFCP_NODE_IPV6;
+        memcpy(rsp.node_id.ipv6, v6, 16);
+        rsp.cause = G5_PFCP_CAUSE_ACCEPTED;
+        rsp.has_up_fseid = true;
+        rsp.up_fseid.v4 = rsp.up_fseid.v6 = true;
+        rsp.up_fseid.seid = UPF_SEID;
+        memcpy(rsp.up_fseid.ipv4, upf_ip, 4);
+        memcpy(rsp.up_fseid.ipv6, v6, 16);
+        rsp.n_created = 1;
+        rsp.created[0].pdr_id = G5_PFCP_UL_PDR;
+        rsp.created[0].has_fteid = true;
+        rsp.created[0].fteid.v6 = true;
+        rsp.created[0].fteid.teid = 0x3000;
+        memcpy(rsp.created[0].fteid.ipv6, v6, 16);
+        rsp.created[0].has_ue_ip = true;
+        rsp.created[0].ue_ip.v6 = true;
+        rsp.created[0].ue_ip.ip6pl = true;
+        rsp.created[0].ue_ip.ipv6_prefix_len = 64;
+        memcpy(rsp.created[0].ue_ip.ipv6, v6, 16);
+        rsp.created[0].ue_ip.ipv6[7] = 0x45;
+        g5_pfcp_build_sess_est_rsp(w, SMF_SEID, 106, &rsp);
+        /* Load Control Information and Overload Control Information (Tables 7.5.3.3/4) */
+        g5_pfcp_group_begin(w, G5_PFCP_IE_LOAD_CONTROL_INFORMATION, &at);
+        g5_pfcp_put_u32(w, G5_PFCP_IE_SEQUENCE_NUMBER, 1);
+        g5_pfcp_put_u8(w, G5_PFCP_IE_METRIC, 40);
+        g5_pfcp_group_end(w, at);
+        g5_pfcp_group_begin(w, G5_PFCP_IE_OVERLOAD_CONTROL_INFORMATION, &at);
+        g5_pfcp_put_u32(w, G5_PFCP_IE_SEQUENCE_NUMBER, 1);
+        g5_pfcp_put_u8(w, G5_PFCP_IE_METRIC, 10);
+        g5_pfcp_put_u8(w, G5_PFCP_IE_TIMER, 0x25); /* unit 1 (1 min) x 5 */
+        g5_pfcp_put_u8(w, G5_PFCP_IE_OCI_FLAGS, 0x01);
+        g5_pfcp_group_end(w, at);
+        g5_pfcp_msg_end(w, 0);
+        return "session_establishment_response_ipv6";
+    }
     default: return NULL;
     }
 }

@@ -75,7 +75,7 @@ static void samples_decode_and_roundtrip(void **state)
         json_roundtrip_exact(buf, w.len);
         count++;
     }
-    assert_int_equal(count, 25);
+    assert_int_equal(count, 27);
 }
 
 static void establishment_views(void **state)
@@ -217,6 +217,44 @@ static void response_and_report_views(void **state)
     const g5_pfcp_ie *f = g5_pfcp_child(&msg, NULL, G5_PFCP_IE_UP_FUNCTION_FEATURES);
     assert_non_null(f);
     assert_int_equal(g5_pfcp_flags_parse(f->val, f->len), G5_PFCP_UPF_FTUP | G5_PFCP_UPF_EMPU);
+}
+
+static void ipv6_and_fqdn(void **state)
+{
+    (void)state;
+    uint8_t buf[4096];
+    const char *name;
+    static g5_pfcp_sess_rsp rsp;
+    g5_pfcp_node_id node;
+    size_t n = build(25, buf, sizeof buf, &name);
+    assert_int_equal(g5_pfcp_decode(buf, n, &msg, NULL), 0);
+    assert_int_equal(g5_pfcp_get_node_id(&msg, &node), 0);
+    assert_int_equal(node.type, G5_PFCP_NODE_FQDN);
+    assert_string_equal(node.fqdn, "upf1.core.example.org");
+    const g5_pfcp_ie *f = g5_pfcp_child(&msg, NULL, G5_PFCP_IE_UP_FUNCTION_FEATURES);
+    assert_int_equal(f->len, 3);
+    n = build(26, buf, sizeof buf, &name);
+    assert_int_equal(g5_pfcp_decode(buf, n, &msg, NULL), 0);
+    assert_int_equal(g5_pfcp_sess_rsp_parse(&msg, &rsp), 0);
+    assert_int_equal(rsp.node_id.type, G5_PFCP_NODE_IPV6);
+    assert_true(rsp.up_fseid.v4 && rsp.up_fseid.v6);
+    assert_int_equal(rsp.up_fseid.ipv6[15], 2);
+    assert_true(rsp.created[0].fteid.v6 && !rsp.created[0].fteid.v4);
+    assert_int_equal(rsp.created[0].fteid.teid, 0x3000);
+    assert_true(rsp.created[0].ue_ip.v6 && rsp.created[0].ue_ip.ip6pl);
+    assert_int_equal(rsp.created[0].ue_ip.ipv6_prefix_len, 64);
+    const g5_pfcp_ie *oci = g5_pfcp_child(&msg, NULL, G5_PFCP_IE_OVERLOAD_CONTROL_INFORMATION);
+    uint8_t metric = 0;
+    assert_int_equal(g5_pfcp_get_u8(&msg, oci, G5_PFCP_IE_METRIC, &metric), 0);
+    assert_int_equal(metric, 10);
+    /* Overload Control Information without its Timer: cause 66, offending IE Timer */
+    const g5_pfcp_ie *t = g5_pfcp_child(&msg, oci, G5_PFCP_IE_TIMER);
+    size_t at = (size_t)(t->val - buf) - 4;
+    buf[at + 1] = 0xee; /* becomes an unknown IE type */
+    g5_pfcp_error e;
+    assert_int_equal(g5_pfcp_decode(buf, n, &msg, &e), G5_ERR_MISSING);
+    assert_int_equal(e.cause, G5_PFCP_CAUSE_MANDATORY_IE_MISSING);
+    assert_int_equal(e.offending_ie, G5_PFCP_IE_TIMER);
 }
 
 /* Every prefix of every sample: an error (never a crash), and with the header length
@@ -579,6 +617,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(samples_decode_and_roundtrip),
         cmocka_unit_test(establishment_views),
         cmocka_unit_test(response_and_report_views),
+        cmocka_unit_test(ipv6_and_fqdn),
         cmocka_unit_test(truncation_every_offset),
         cmocka_unit_test(bad_lengths),
         cmocka_unit_test(missing_and_incorrect_mandatory),
