@@ -20,11 +20,16 @@ static void views(const g5_pfcp_msg *m)
         g5_pfcp_sess_mod_req mod;
         g5_pfcp_sess_rsp rsp;
         g5_pfcp_sess_report_req rep;
+        g5_pfcp_assoc assoc;
     } u;
     switch (m->h.type) {
     case G5_PFCP_SESSION_EST_REQ: (void)g5_pfcp_sess_est_req_parse(m, &u.est); break;
     case G5_PFCP_SESSION_MOD_REQ: (void)g5_pfcp_sess_mod_req_parse(m, &u.mod); break;
     case G5_PFCP_SESSION_REPORT_REQ: (void)g5_pfcp_sess_report_req_parse(m, &u.rep); break;
+    case G5_PFCP_ASSOC_SETUP_REQ:
+    case G5_PFCP_ASSOC_SETUP_RSP:
+    case G5_PFCP_ASSOC_UPDATE_REQ:
+    case G5_PFCP_ASSOC_UPDATE_RSP: (void)g5_pfcp_assoc_parse(m, &u.assoc); break;
     default: (void)g5_pfcp_sess_rsp_parse(m, &u.rsp); break;
     }
 }

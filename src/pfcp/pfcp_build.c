@@ -55,6 +55,26 @@ static int parse_rules(const g5_pfcp_msg *m, g5_pfcp_rules *r, uint16_t pdr_t, u
     return rc;
 }
 
+int g5_pfcp_assoc_parse(const g5_pfcp_msg *m, g5_pfcp_assoc *v)
+{
+    const g5_pfcp_ie *ie;
+    memset(v, 0, sizeof *v);
+    if (g5_pfcp_get_node_id(m, &v->node_id))
+        return G5_ERR_MISSING;
+    v->has_cause = g5_pfcp_get_cause(m, &v->cause) == 0;
+    v->has_recovery_ts =
+        g5_pfcp_get_u32(m, NULL, G5_PFCP_IE_RECOVERY_TIME_STAMP, &v->recovery_ts) == 0;
+    if ((ie = g5_pfcp_child(m, NULL, G5_PFCP_IE_UP_FUNCTION_FEATURES)) && ie->len) {
+        v->has_up_features = true;
+        v->up_features = g5_pfcp_flags_parse(ie->val, ie->len);
+    }
+    if ((ie = g5_pfcp_child(m, NULL, G5_PFCP_IE_CP_FUNCTION_FEATURES)) && ie->len) {
+        v->has_cp_features = true;
+        v->cp_features = g5_pfcp_flags_parse(ie->val, ie->len);
+    }
+    return 0;
+}
+
 int g5_pfcp_sess_est_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_est_req *v)
 {
     const g5_pfcp_ie *ie;

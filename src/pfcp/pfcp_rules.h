@@ -166,6 +166,17 @@ typedef struct g5_pfcp_sess_report_req { /* Table 7.5.8.1-1 */
     g5_pfcp_usage_report report[G5_PFCP_MAX_REPORTS];
 } g5_pfcp_sess_report_req;
 
+/* Association setup/update/release request or response (§7.4.4). Node ID is required;
+ * the rest is filled when present. Feature bits: octet 5 = bits 0-7 and so on. */
+typedef struct g5_pfcp_assoc {
+    g5_pfcp_node_id node_id;
+    bool has_cause, has_recovery_ts, has_up_features, has_cp_features;
+    uint8_t cause;
+    uint32_t recovery_ts;
+    uint32_t up_features, cp_features; /* G5_PFCP_UPF_* ; first 4 octets */
+} g5_pfcp_assoc;
+int g5_pfcp_assoc_parse(const g5_pfcp_msg *m, g5_pfcp_assoc *v);
+
 int g5_pfcp_sess_est_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_est_req *v);
 int g5_pfcp_sess_mod_req_parse(const g5_pfcp_msg *m, g5_pfcp_sess_mod_req *v);
 int g5_pfcp_sess_rsp_parse(const g5_pfcp_msg *m, g5_pfcp_sess_rsp *v);

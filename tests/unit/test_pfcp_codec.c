@@ -210,13 +210,22 @@ static void response_and_report_views(void **state)
     assert_int_equal(r->end - r->start, 60);
 
     g5_pfcp_node_id node;
+    g5_pfcp_assoc as;
     n = build(5, buf, sizeof buf, &name);
     assert_int_equal(g5_pfcp_decode(buf, n, &msg, NULL), 0);
     assert_int_equal(g5_pfcp_get_node_id(&msg, &node), 0);
     assert_memory_equal(node.ipv4, upf_ip, 4);
-    const g5_pfcp_ie *f = g5_pfcp_child(&msg, NULL, G5_PFCP_IE_UP_FUNCTION_FEATURES);
-    assert_non_null(f);
-    assert_int_equal(g5_pfcp_flags_parse(f->val, f->len), G5_PFCP_UPF_FTUP | G5_PFCP_UPF_EMPU);
+    assert_int_equal(g5_pfcp_assoc_parse(&msg, &as), 0);
+    assert_true(as.has_cause && as.has_recovery_ts && as.has_up_features);
+    assert_false(as.has_cp_features);
+    assert_int_equal(as.cause, G5_PFCP_CAUSE_ACCEPTED);
+    assert_int_equal(as.recovery_ts, RECOVERY_TS);
+    assert_int_equal(as.up_features, G5_PFCP_UPF_FTUP | G5_PFCP_UPF_EMPU);
+    n = build(4, buf, sizeof buf, &name);
+    assert_int_equal(g5_pfcp_decode(buf, n, &msg, NULL), 0);
+    assert_int_equal(g5_pfcp_assoc_parse(&msg, &as), 0);
+    assert_true(as.has_cp_features && !as.has_cause);
+    assert_int_equal(as.cp_features, 1);
 }
 
 static void ipv6_and_fqdn(void **state)
