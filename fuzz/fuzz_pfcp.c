@@ -55,6 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = g5_pfcp_decode(data, size, &m, &e);
     if (rc == 0) {
         views(&m);
+        static uint8_t again[70000];
+        g5_wbuf w;
+        g5_wbuf_init(&w, again, sizeof again);
+        if (g5_pfcp_reencode(&w, &m) || w.len != m.msg_len || memcmp(again, data, w.len) != 0)
+            abort(); /* the tree must hold every byte of the message */
         if (!m.h.fo) /* with FO=1 the JSON face covers only the first message */
             json_roundtrip(data, size);
         return 0;

@@ -442,6 +442,11 @@ int g5_pfcp_put_ohr(g5_wbuf *w, const g5_pfcp_ohr *v);
 int g5_pfcp_put_bitrate(g5_wbuf *w, uint16_t type, const g5_pfcp_bitrate *v);
 int g5_pfcp_put_volume(g5_wbuf *w, uint16_t type, const g5_pfcp_volume *v);
 int g5_pfcp_put_sdf(g5_wbuf *w, const g5_pfcp_sdf *v);
+/* Writes a decoded IE back exactly as received (vendor enterprise ID included); grouped
+ * IEs are copied with all their members. For relaying or keeping IEs we do not model. */
+int g5_pfcp_put_ie_copy(g5_wbuf *w, const g5_pfcp_ie *ie);
+/* Re-encodes a whole decoded message (header fields from m->h, every top-level IE copied). */
+int g5_pfcp_reencode(g5_wbuf *w, const g5_pfcp_msg *m);
 /* Offending IE (§8.2.22) from a decode error, with the cause: both IEs of a reject. */
 int g5_pfcp_put_cause_offending(g5_wbuf *w, const g5_pfcp_error *e);
 

@@ -412,3 +412,31 @@ int g5_pfcp_put_cause_offending(g5_wbuf *w, const g5_pfcp_error *e)
         g5_pfcp_put_u16(w, G5_PFCP_IE_OFFENDING_IE, e->offending_ie);
     return w->err;
 }
+
+int g5_pfcp_put_ie_copy(g5_wbuf *w, const g5_pfcp_ie *ie)
+{
+    size_t at;
+    g5_pfcp_group_begin(w, ie->type, &at);
+    if (ie->type & 0x8000)
+        g5_wbuf_u16(w, (uint16_t)ie->enterprise);
+    g5_wbuf_bytes(w, ie->val, ie->len);
+    return g5_pfcp_group_end(w, at);
+}
+
+int g5_pfcp_reencode(g5_wbuf *w, const g5_pfcp_msg *m)
+{
+    const g5_pfcp_hdr *h = &m->h;
+    size_t start = w->len;
+    g5_wbuf_u8(w, (uint8_t)(h->version << 5 | (h->spare_bits & 3) << 3 | (h->fo ? 4 : 0) |
+                            (h->mp ? 2 : 0) | (h->s ? 1 : 0)));
+    g5_wbuf_u8(w, h->type);
+    g5_wbuf_u16(w, 0);
+    if (h->s)
+        g5_wbuf_u64(w, h->seid);
+    g5_wbuf_u24(w, h->seq & 0xffffff);
+    g5_wbuf_u8(w, h->mp ? (uint8_t)(h->priority << 4 | (h->spare_low & 0x0f)) : h->spare_low);
+    /* all IEs, bad ones included, in wire order */
+    for (uint16_t i = m->first; i != G5_PFCP_NONE && i < m->n_ies; i = m->ies[i].next)
+        g5_pfcp_put_ie_copy(w, &m->ies[i]);
+    return g5_pfcp_msg_end(w, start);
+}

@@ -73,6 +73,12 @@ static void samples_decode_and_roundtrip(void **state)
         assert_int_equal(strncmp(name, mn, strlen(mn)), 0);
         assert_int_equal(msg.h.s, msg.h.type >= 50);
         json_roundtrip_exact(buf, w.len);
+        uint8_t again[4096];
+        g5_wbuf w2;
+        g5_wbuf_init(&w2, again, sizeof again);
+        assert_int_equal(g5_pfcp_reencode(&w2, &msg), 0);
+        assert_int_equal(w2.len, w.len);
+        assert_memory_equal(again, buf, w.len);
         count++;
     }
     assert_int_equal(count, 27);
@@ -522,6 +528,12 @@ static void unknown_vendor_interleaved(void **state)
     uint8_t c;
     assert_int_equal(g5_pfcp_get_cause(&msg, &c), G5_ERR_NOT_FOUND);
     json_roundtrip_exact(buf, w.len);
+    uint8_t again[512];
+    g5_wbuf w2;
+    g5_wbuf_init(&w2, again, sizeof again);
+    assert_int_equal(g5_pfcp_reencode(&w2, &msg), 0);
+    assert_int_equal(w2.len, w.len);
+    assert_memory_equal(again, buf, w.len);
     json_t *j = NULL;
     char err[128];
     assert_int_equal(g5_pfcp_decode_json(buf, w.len, &j, err, sizeof err), 0);
