@@ -14,6 +14,7 @@
  */
 #include "store/sqlite.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,6 +662,7 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
 
 static int configure(sqlite_store *s, int busy_ms, char *err, size_t errlen)
 {
+    sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
     sqlite3_stmt *q;
     const char *mode = NULL;
@@ -844,6 +846,12 @@ int g5_store_sqlite_open(const g5_store_params *p, g5_store **out, char *err, si
                  "store %s does not exist; check --db / store.path, or add a subscriber first",
                  p->path);
         return G5_ERR_NOT_FOUND;
+    }
+    if (p->create) { /* a new database is private to its owner (SQLite copies the mode to
+                      * the -wal and -shm files) */
+        int fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
     }
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s) {
