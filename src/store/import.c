@@ -163,7 +163,8 @@ int g5_sub_field_set(g5_subscriber *sub, const char *name, const char *value, un
     }
     if (!strcmp(name, "ambr_ul") || !strcmp(name, "ambr_dl")) {
         *fields |= G5_SUB_F_AMBR;
-        return set_bitrate(name[6] == 'u' ? &sub->ambr_ul : &sub->ambr_dl, value, why, whylen);
+        return set_bitrate(!strcmp(name, "ambr_ul") ? &sub->ambr_ul : &sub->ambr_dl, value, why,
+                           whylen);
     }
     if (!strcmp(name, "msisdn")) {
         *fields |= G5_SUB_F_MSISDN;

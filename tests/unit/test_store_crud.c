@@ -206,6 +206,13 @@ static void test_validation_messages_name_field_and_fix(void **state)
     assert_int_equal(g5_sub_field_set(&s, "colour", "red", &f, &d, why, sizeof why),
                      G5_ERR_NOT_FOUND);
 
+    /* regression: ambr_ul once wrote the downlink field */
+    g5_subscriber_defaults(&s);
+    assert_int_equal(g5_sub_field_set(&s, "ambr_ul", "500Mbps", &f, &d, why, sizeof why), 0);
+    assert_true(s.ambr_ul == 500000000ULL && s.ambr_dl == 2000000000ULL);
+    assert_int_equal(g5_sub_field_set(&s, "ambr_dl", "3Gbps", &f, &d, why, sizeof why), 0);
+    assert_true(s.ambr_ul == 500000000ULL && s.ambr_dl == 3000000000ULL);
+
     uint64_t v;
     assert_int_equal(g5_bitrate_parse("2Gbps", &v), 0);
     assert_true(v == 2000000000ULL);
