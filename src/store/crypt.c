@@ -132,7 +132,7 @@ int g5_seal(const uint8_t key[G5_MASTER_KEY_LEN], const char *scope, const char 
               EVP_EncryptFinal_ex(c, ct + len, &fin) == 1 &&
               EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, G5_SEAL_TAG_LEN, tag) == 1;
     EVP_CIPHER_CTX_free(c);
-    if (!ok || (size_t)(len + fin) != n)
+    if (!ok || (size_t)len + (size_t)fin != n)
         return G5_ERR_CRYPTO;
     *outlen = n + G5_SEAL_OVERHEAD;
     return 0;
@@ -154,7 +154,7 @@ int g5_unseal(const uint8_t key[G5_MASTER_KEY_LEN], const char *scope, const cha
     bool ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
               set_aad_dec(c, scope, field) && EVP_DecryptUpdate(c, pt, &len, ct, (int)m) == 1 &&
               EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, G5_SEAL_TAG_LEN, (void *)tag) == 1 &&
-              EVP_DecryptFinal_ex(c, pt + len, &fin) == 1 && (size_t)(len + fin) == m;
+              EVP_DecryptFinal_ex(c, pt + len, &fin) == 1 && (size_t)len + (size_t)fin == m;
     EVP_CIPHER_CTX_free(c);
     if (!ok) { /* GCM releases plaintext before the tag check: never hand it out */
         OPENSSL_cleanse(pt, m);

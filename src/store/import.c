@@ -441,7 +441,7 @@ static int yaml_list_field(rec_builder *b, g5_ynode *v, const char *key, char *w
         if (it->type == G5_YAML_MAP && !strcmp(key, "slices")) {
             g5_ynode *sst = g5_yaml_get(it, "sst"), *sd = g5_yaml_get(it, "sd");
             if (!sst || sst->type != G5_YAML_SCALAR || (sd && sd->type != G5_YAML_SCALAR) ||
-                it->n != (size_t)(1 + (sd != NULL)))
+                it->n != (sd ? 2u : 1u))
                 return WHY("a slice map must be {sst: N} or {sst: N, sd: 000001}");
             const char *sdt = sd ? sd->scalar : NULL;
             if (sdt && sdt[0] == '0' && (sdt[1] == 'x' || sdt[1] == 'X'))

@@ -690,6 +690,8 @@ static int configure(sqlite_store *s, int busy_ms, char *err, size_t errlen)
 
 static int apply_step(sqlite_store *s, int v, char *err, size_t errlen)
 {
+    if (v < 0 || v >= g5_sqlite_schema_version)
+        return G5_ERR_STATE;
     const g5_sqlite_migration *m = &g5_sqlite_migrations[v];
     char sql[160];
     if (sqlite3_exec(s->db, m->sql, NULL, NULL, NULL) != SQLITE_OK) {
