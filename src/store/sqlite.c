@@ -124,6 +124,9 @@ typedef struct sqlite_store {
     g5_sqn_update_fn sqn_fn;
     void *sqn_arg;
     int sqn_rc;
+    int busy_ms; /* give up waiting for the write lock after this long */
+    struct timespec busy_start;
+    unsigned busy_seed;
 } sqlite_store;
 
 static const char wrong_key_msg[] = "cannot decrypt subscriber data: wrong key file?";
@@ -660,10 +663,32 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out)
     return src == SQLITE_ROW ? 0 : -1;
 }
 
+/* Busy handler: SQLite's default one sleeps up to 100 ms between attempts, so a writer
+ * that finds the lock held by a busy peer (who re-takes it microseconds after each
+ * commit) can starve until the timeout. Short, jittered sleeps keep waiting writers in
+ * the race; the total wait stays bounded by busy_ms. */
+static int busy_wait(void *arg, int count)
+{
+    sqlite_store *s = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0)
+        s->busy_start = now;
+    long waited_ms = (now.tv_sec - s->busy_start.tv_sec) * 1000 +
+                     (now.tv_nsec - s->busy_start.tv_nsec) / 1000000;
+    if (waited_ms >= s->busy_ms)
+        return 0;
+    unsigned jitter = (unsigned)rand_r(&s->busy_seed) % 200u;
+    usleep(count < 100 ? 20 + jitter : 200 + 4 * jitter); /* µs */
+    return 1;
+}
+
 static int configure(sqlite_store *s, int busy_ms, char *err, size_t errlen)
 {
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, busy_ms > 0 ? busy_ms : 5000);
+    s->busy_ms = busy_ms > 0 ? busy_ms : 5000;
+    s->busy_seed = (unsigned)getpid() ^ (unsigned)(uintptr_t)s;
+    sqlite3_busy_handler(s->db, busy_wait, s);
     sqlite3_stmt *q;
     const char *mode = NULL;
     if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &q, NULL) == SQLITE_OK) {

@@ -96,7 +96,7 @@ static void test_key_file_bad_mode_or_size_refused(void **state)
     (void)state;
     t_env e;
     char err[512];
-    uint8_t key[32] = {1, 2, 3};
+    uint8_t key[64] = {1, 2, 3};
     t_env_init(&e);
     write_file(e.key, key, 32, 0644);
     g5_store *st = t_open(&e, err, sizeof err);

@@ -115,6 +115,8 @@ static void *worker_main(void *arg)
     }
     for (int i = 0; i < PER_WORKER && w->rc == 0; i++)
         w->rc = g5_sqn_next(st, "imsi-001010000000001", &w->got[i]);
+    if (w->rc)
+        fprintf(stderr, "worker: %s\n", g5_store_errmsg(st));
     g5_store_close(st);
     return NULL;
 }
