@@ -500,10 +500,11 @@ static int yaml_record(g5_ynode *m, rec_builder *b, const char *path, char *err,
     return 0;
 }
 
-static int import_yaml(const char *path, g5_import *imp, char *err, size_t errlen)
+static int import_yaml(const char *path, const char *text, g5_import *imp, char *err, size_t errlen)
 {
     g5_ydoc doc;
-    int rc = g5_yaml_load_file(path, &doc, err, errlen);
+    int rc = text ? g5_yaml_load_string(text, path, &doc, err, errlen)
+                  : g5_yaml_load_file(path, &doc, err, errlen);
     if (rc)
         return rc;
     g5_ynode *root = doc.root;
@@ -575,13 +576,49 @@ int g5_import_file(const char *path, g5_import *out, char *err, size_t errlen)
         rc = import_csv(f, path, out, err, errlen);
         fclose(f);
     } else if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
-        rc = import_yaml(path, out, err, errlen);
+        rc = import_yaml(path, NULL, out, err, errlen);
     } else {
         snprintf(err, errlen, "%s: unknown file type; name it .csv or .yaml", path);
         return G5_ERR_UNSUPPORTED;
     }
     if (rc == 0)
         rc = check_duplicates(out, path, err, errlen);
+    if (rc)
+        g5_import_free(out);
+    return rc;
+}
+
+int g5_import_buffer(const void *data, size_t n, const char *name, g5_import *out, char *err,
+                     size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
+    if (ends_with(name, ".csv")) {
+        FILE *f = n ? fmemopen((void *)data, n, "r") : fopen("/dev/null", "r");
+        if (!f) {
+            snprintf(err, errlen, "%s: cannot read: %m", name);
+            return G5_ERR_IO;
+        }
+        rc = import_csv(f, name, out, err, errlen);
+        fclose(f);
+    } else if (ends_with(name, ".yaml") || ends_with(name, ".yml")) {
+        char *text = malloc(n + 1);
+        if (!text) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            return G5_ERR_NOMEM;
+        }
+        if (n)
+            memcpy(text, data, n);
+        text[n] = 0;
+        rc = import_yaml(name, text, out, err, errlen);
+        OPENSSL_cleanse(text, n);
+        free(text);
+    } else {
+        snprintf(err, errlen, "%s: unknown file type; name it .csv or .yaml", name);
+        return G5_ERR_UNSUPPORTED;
+    }
+    if (rc == 0)
+        rc = check_duplicates(out, name, err, errlen);
     if (rc)
         g5_import_free(out);
     return rc;

@@ -39,6 +39,9 @@ typedef struct g5_import {
 /* Parses a whole .csv/.yaml/.yml file; every record is complete and valid on success. On
  * failure err reads "FILE:LINE: FIELD: problem; fix" and nothing is returned. */
 int g5_import_file(const char *path, g5_import *out, char *err, size_t errlen);
+/* The same from memory; `name` (used in messages) picks the format by its extension. */
+int g5_import_buffer(const void *data, size_t n, const char *name, g5_import *out, char *err,
+                     size_t errlen);
 void g5_import_free(g5_import *imp);
 
 #endif

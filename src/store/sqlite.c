@@ -100,14 +100,14 @@ static const char *const stmt_sql[S__COUNT] = {
                  " auth_method = ?7, nssai = ?8, default_dnn = ?9, dnns = ?10, ambr_ul = ?11,"
                  " ambr_dl = ?12, msisdn = ?13, updated = ?15 WHERE supi = ?1 AND ?14 IS NOT NULL",
     [S_DELETE] = "DELETE FROM subscriber WHERE supi = ?1",
-    [S_LIST] = "SELECT supi, NULL, NULL, op_kind, amf, sqn, auth_method, nssai, default_dnn,"
-               " dnns, ambr_ul, ambr_dl, msisdn, created, updated FROM subscriber"
-               " ORDER BY supi LIMIT ?1 OFFSET ?2",
+    [S_LIST] = ("SELECT supi, NULL, NULL, op_kind, amf, sqn, auth_method, nssai, default_dnn,"
+                " dnns, ambr_ul, ambr_dl, msisdn, created, updated FROM subscriber"
+                " ORDER BY supi LIMIT ?1 OFFSET ?2"),
     [S_COUNT] = "SELECT count(*) FROM subscriber",
     [S_SQN] = "UPDATE subscriber SET sqn = g5_sqn_apply(sqn) WHERE supi = ?1 RETURNING sqn",
     [S_KV_GET] = "SELECT value, secret FROM kv WHERE key = ?1",
-    [S_KV_PUT] = "INSERT INTO kv (key, value, secret) VALUES (?1, ?2, ?3) ON CONFLICT (key)"
-                 " DO UPDATE SET value = excluded.value, secret = excluded.secret",
+    [S_KV_PUT] = ("INSERT INTO kv (key, value, secret) VALUES (?1, ?2, ?3) ON CONFLICT (key)"
+                  " DO UPDATE SET value = excluded.value, secret = excluded.secret"),
     [S_KV_DEL] = "DELETE FROM kv WHERE key = ?1",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",

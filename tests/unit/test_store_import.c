@@ -162,6 +162,15 @@ static void test_csv_errors_name_line_field_and_fix(void **state)
     assert_int_equal(imp.subs[0].n_dnns, 2);
     assert_string_equal(imp.subs[0].default_dnn, "ims");
     g5_import_free(&imp);
+    /* the in-memory entry point parses the same */
+    static const char mem[] = "supi,k,opc\nimsi-001010000000001," T_K_HEX "," T_OPC_HEX "\n";
+    assert_int_equal(g5_import_buffer(mem, strlen(mem), "mem.csv", &imp, err, sizeof err), 0);
+    assert_int_equal(imp.n, 1);
+    g5_import_free(&imp);
+    static const char ymem[] = "- {supi: imsi-001010000000001, k: " T_K_HEX "}\n";
+    assert_int_equal(g5_import_buffer(ymem, strlen(ymem), "mem.yaml", &imp, err, sizeof err),
+                     G5_ERR_INVALID);
+    assert_non_null(strstr(err, "mem.yaml:1: opc: missing"));
     snprintf(path, sizeof path, "%s/x.txt", e.dir);
     assert_int_equal(g5_import_file(path, &imp, err, sizeof err), G5_ERR_UNSUPPORTED);
     t_env_free(&e);
