@@ -31,6 +31,7 @@ typedef struct sub_opts {
     unsigned fields;
     bool default_dnn_set;
     bool have_supi;
+    bool dnn_list_given; /* --dnn seen (else --default-dnn keeps the stored list) */
 } sub_opts;
 
 static const char common_help[] =
@@ -129,6 +130,8 @@ static int set_field_flag(sub_opts *o, const char *flag, const char *value)
     flag_to_field(flag, name, sizeof name);
     if (!strcmp(name, "supi"))
         o->have_supi = true;
+    if (!strcmp(name, "dnn"))
+        o->dnn_list_given = true;
     if (g5_sub_field_set(&o->sub, name, value, &o->fields, &o->default_dnn_set, why, sizeof why)) {
         fprintf(stderr, "glass5g subscriber: %s: %s\n", flag, why);
         return G5_EXIT_USAGE;
@@ -462,10 +465,21 @@ static int do_update(sub_opts *o)
         return G5_EXIT_USAGE;
     }
     snprintf(o->sub.supi, sizeof o->sub.supi, "%s", o->positional);
-    g5_sub_fields_finish(&o->sub, o->fields, o->default_dnn_set);
     g5_store *st;
     if ((rc = open_store(o, false, &st)))
         return rc;
+    if (o->default_dnn_set && !o->dnn_list_given) { /* only the default changes */
+        g5_subscriber cur;
+        if (g5_store_sub_get(st, o->sub.supi, &cur)) {
+            rc = fail(st, "update");
+            g5_store_close(st);
+            return rc;
+        }
+        memcpy(o->sub.dnns, cur.dnns, sizeof cur.dnns);
+        o->sub.n_dnns = cur.n_dnns;
+        g5_subscriber_wipe(&cur);
+    }
+    g5_sub_fields_finish(&o->sub, o->fields, o->default_dnn_set);
     g5_subscriber after;
     rc = g5_store_sub_update(st, &o->sub, o->fields, &after) ? fail(st, "update") : G5_EXIT_OK;
     if (rc == G5_EXIT_OK) {

@@ -329,6 +329,14 @@ int g5_store_open(const g5_store_params *p, g5_store **out, char *err, size_t er
     return G5_ERR_UNSUPPORTED;
 }
 
+int g5_store_open_config(const g5_config *cfg, bool create, g5_store **out, char *err,
+                         size_t errlen)
+{
+    g5_store_params p = {
+        .path = cfg->store.path, .key_file = cfg->store.key_file, .create = create};
+    return g5_store_open(&p, out, err, errlen);
+}
+
 void g5_store_close(g5_store *st)
 {
     if (st)

@@ -154,6 +154,10 @@ typedef struct g5_store_params {
 
 /* Opens a store; on failure writes a one-line reason into err. */
 int g5_store_open(const g5_store_params *p, g5_store **out, char *err, size_t errlen);
+/* Opens the store named by the configuration (store.path, store.key_file); `glass5g run`
+ * passes create = true so a first start creates the database and the key file. */
+int g5_store_open_config(const g5_config *cfg, bool create, g5_store **out, char *err,
+                         size_t errlen);
 void g5_store_close(g5_store *st);
 const char *g5_store_errmsg(const g5_store *st);
 

@@ -111,6 +111,9 @@ expect 0 'imsi-001010000000001 +5g_aka +opc +8000 000000000020 1,2:000001 +inter
 expect 0 'updated imsi-001010000000001' -- "$G" subscriber update imsi-001010000000001 \
   --sqn 4096 --dnn data
 expect 0 'dnns: +data\*' -- "$G" subscriber show imsi-001010000000001
+expect 0 'updated' -- "$G" subscriber update imsi-001010000000001 --dnn internet --dnn ims
+expect 0 'updated' -- "$G" subscriber update imsi-001010000000001 --default-dnn ims
+expect 0 'dnns: +internet,ims\* ' -- "$G" subscriber show imsi-001010000000001
 expect 0 'msisdn: +4915112345678' -- "$G" subscriber show imsi-001010000000001
 expect 0 "k: +$K" -- "$G" subscriber show imsi-001010000000001 --show-secrets
 expect 2 'nothing to change' -- "$G" subscriber update imsi-001010000000001
