@@ -64,7 +64,7 @@ static void test_monotonic_and_resync_in_store(void **state)
     t_sub(&s, 1);
     assert_int_equal(g5_store_sub_put(st, &s), 0);
     uint64_t prev = 0, v = 0;
-    for (int i = 1; i <= 2000; i++) {
+    for (int i = 1; i <= 1000; i++) {
         assert_int_equal(g5_sqn_next(st, s.supi, &v), 0);
         assert_true(g5_sqn_seq(v) == (uint64_t)i);
         assert_true(g5_sqn_ind(v) == (unsigned)(i % 32));
@@ -96,7 +96,7 @@ static void test_monotonic_and_resync_in_store(void **state)
     t_env_free(&e);
 }
 
-#define PER_WORKER 1500
+#define PER_WORKER 600
 
 typedef struct worker {
     const t_env *env;
