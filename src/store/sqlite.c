@@ -376,37 +376,6 @@ static int sq_sub_put(g5_store *st, const g5_subscriber *sub)
     return write_one(s, S_INSERT, sub, (int64_t)time(NULL));
 }
 
-static void merge(g5_subscriber *cur, const g5_subscriber *in, unsigned f)
-{
-    if (f & G5_SUB_F_K)
-        memcpy(cur->k, in->k, 16);
-    if (f & G5_SUB_F_OP) {
-        memcpy(cur->op, in->op, 16);
-        cur->op_kind = in->op_kind;
-    }
-    if (f & G5_SUB_F_AMF)
-        memcpy(cur->amf, in->amf, 2);
-    if (f & G5_SUB_F_SQN)
-        cur->sqn = in->sqn;
-    if (f & G5_SUB_F_AUTH)
-        cur->auth_method = in->auth_method;
-    if (f & G5_SUB_F_NSSAI) {
-        memcpy(cur->nssai, in->nssai, sizeof cur->nssai);
-        cur->n_nssai = in->n_nssai;
-    }
-    if (f & G5_SUB_F_DNN) {
-        memcpy(cur->default_dnn, in->default_dnn, sizeof cur->default_dnn);
-        memcpy(cur->dnns, in->dnns, sizeof cur->dnns);
-        cur->n_dnns = in->n_dnns;
-    }
-    if (f & G5_SUB_F_AMBR) {
-        cur->ambr_ul = in->ambr_ul;
-        cur->ambr_dl = in->ambr_dl;
-    }
-    if (f & G5_SUB_F_MSISDN)
-        memcpy(cur->msisdn, in->msisdn, sizeof cur->msisdn);
-}
-
 static int sq_sub_update(g5_store *st, const g5_subscriber *sub, unsigned fields,
                          g5_subscriber *out)
 {
@@ -417,7 +386,7 @@ static int sq_sub_update(g5_store *st, const g5_subscriber *sub, unsigned fields
         return rc;
     rc = get_locked(s, sub->supi, &cur);
     if (rc == 0) {
-        merge(&cur, sub, fields);
+        g5_subscriber_merge(&cur, sub, fields);
         char why[200];
         if (g5_subscriber_validate(&cur, why, sizeof why))
             rc = g5_store_fail(st, G5_ERR_INVALID, "%s", why);

@@ -307,6 +307,37 @@ int g5_subscriber_validate(const g5_subscriber *sub, char *why, size_t whylen)
     return 0;
 }
 
+void g5_subscriber_merge(g5_subscriber *cur, const g5_subscriber *in, unsigned f)
+{
+    if (f & G5_SUB_F_K)
+        memcpy(cur->k, in->k, 16);
+    if (f & G5_SUB_F_OP) {
+        memcpy(cur->op, in->op, 16);
+        cur->op_kind = in->op_kind;
+    }
+    if (f & G5_SUB_F_AMF)
+        memcpy(cur->amf, in->amf, 2);
+    if (f & G5_SUB_F_SQN)
+        cur->sqn = in->sqn;
+    if (f & G5_SUB_F_AUTH)
+        cur->auth_method = in->auth_method;
+    if (f & G5_SUB_F_NSSAI) {
+        memcpy(cur->nssai, in->nssai, sizeof cur->nssai);
+        cur->n_nssai = in->n_nssai;
+    }
+    if (f & G5_SUB_F_DNN) {
+        memcpy(cur->default_dnn, in->default_dnn, sizeof cur->default_dnn);
+        memcpy(cur->dnns, in->dnns, sizeof cur->dnns);
+        cur->n_dnns = in->n_dnns;
+    }
+    if (f & G5_SUB_F_AMBR) {
+        cur->ambr_ul = in->ambr_ul;
+        cur->ambr_dl = in->ambr_dl;
+    }
+    if (f & G5_SUB_F_MSISDN)
+        memcpy(cur->msisdn, in->msisdn, sizeof cur->msisdn);
+}
+
 int g5_store_fail(g5_store *st, int rc, const char *fmt, ...)
 {
     va_list ap;

@@ -102,6 +102,9 @@ int g5_snssai_parse(const char *s, g5_snssai *out);
 int g5_bitrate_parse(const char *s, uint64_t *out);
 /* Parses the SQN as "0x" hex, a 12-digit hex string, or a decimal number. */
 int g5_sqn_parse(const char *s, uint64_t *out);
+/* Copies the `fields` (G5_SUB_F_*) of in over cur: the update rule every backend applies
+ * inside its transaction, before g5_subscriber_validate. */
+void g5_subscriber_merge(g5_subscriber *cur, const g5_subscriber *in, unsigned fields);
 /* Overwrites K and OP/OPc with zeros (call before freeing a record that held them). */
 void g5_subscriber_wipe(g5_subscriber *sub);
 
