@@ -48,6 +48,15 @@ static int setopt(int fd, int level, int name, const void *v, socklen_t l)
     return setsockopt(fd, level, name, v, l) == 0 ? 0 : -1;
 }
 
+/* Socket buffer size: the FORCE variant (CAP_NET_ADMIN) is not capped by
+ * net.core.wmem_max/rmem_max (~208 KiB by default), which would refuse large messages. */
+static int set_buf(int fd, int force_opt, int opt, int v)
+{
+    if (setsockopt(fd, SOL_SOCKET, force_opt, &v, sizeof v) == 0)
+        return 0;
+    return setopt(fd, SOL_SOCKET, opt, &v, sizeof v);
+}
+
 /* Applies the configuration to a socket (inherited by accepted sockets on Linux, but set
  * again after accept so a listener-level change cannot be missed). */
 static int apply_opts(int fd, const g5_sctp_cfg *c)
@@ -74,15 +83,15 @@ static int apply_opts(int fd, const g5_sctp_cfg *c)
     ev.sctp_shutdown_event = 1;
     int one = 1;
     int sndbuf = (int)(c->max_buffered / 2); /* the kernel doubles it (socket(7)) */
-    int rcvbuf = (int)(c->max_msg_size > 65536 ? c->max_msg_size : 65536);
+    int rcvbuf = 128 * 1024; /* doubled too; larger messages arrive by partial delivery */
     if (setopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof im) ||
         setopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto) ||
         setopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof pp) ||
         setopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof ev) ||
         setopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &one, sizeof one) ||
         setopt(fd, IPPROTO_SCTP, SCTP_NODELAY, &one, sizeof one) ||
-        setopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) ||
-        setopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf)) {
+        set_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf) ||
+        set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)) {
         G5_LOGE("kernel SCTP setsockopt: %s", strerror(errno));
         return G5_ERR_IO;
     }
@@ -305,7 +314,9 @@ static int k_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     int rc = apply_opts(l->fd, &ep->cfg);
     if (rc == 0)
         rc = bind_addrs(l->fd, ss, n);
-    if (rc == 0 && listen(l->fd, 128) != 0) {
+    /* not below 128: refusals above max_assocs are ours (counted, logged) */
+    int backlog = ep->cfg.max_assocs < 128 ? 128 : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs : 4096;
+    if (rc == 0 && listen(l->fd, backlog) != 0) {
         G5_LOGE("listen: %s", strerror(errno));
         rc = G5_ERR_IO;
     }
@@ -382,6 +393,8 @@ static int k_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, 
         if (errno == EAGAIN || errno == ENOMEM || errno == ENOBUFS)
             return G5_ERR_AGAIN;
         G5_LOGD("sendmsg: %s", strerror(errno));
+        if (errno == EMSGSIZE)
+            return G5_ERR_TOO_LONG;
         return errno == EPIPE || errno == ESHUTDOWN ? G5_ERR_STATE : G5_ERR_IO;
     }
     g5__sctp_sent(a, n);

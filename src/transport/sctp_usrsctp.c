@@ -55,11 +55,17 @@ typedef struct uep {
 typedef struct uassoc {
     g5_sctp_assoc base;
     uobj o;
+    bool wcounted; /* counted in ctx->nwant */
 } uassoc;
 
 struct uctx {
     uv_loop_t *loop;
     uv_async_t async;
+    /* usrsctp does not reliably call the upcall when send-buffer space frees up, so while
+     * some association waits for writability a short timer re-checks them. */
+    uv_timer_t wtimer;
+    uint32_t nwant;
+    int open_handles;
     uint8_t slot, gen;
     /* loop-thread only: object table indexed by the id's index field */
     uobj **objs;
@@ -161,6 +167,8 @@ static void on_async(uv_async_t *h)
 static void on_ctx_closed(uv_handle_t *h)
 {
     uctx *c = h->data;
+    if (--c->open_handles > 0)
+        return;
     free(c->objs);
     free(c->gens);
     free(c->freelist);
@@ -191,7 +199,10 @@ static uctx *ctx_get(uv_loop_t *loop)
         free(c);
         return NULL;
     }
+    uv_timer_init(loop, &c->wtimer);
     c->async.data = c;
+    c->wtimer.data = c;
+    c->open_handles = 2;
     c->loop = loop;
     pthread_mutex_lock(&g_mu);
     c->slot = (uint8_t)free_slot;
@@ -210,6 +221,7 @@ static void ctx_put(uctx *c)
     g_ctx[c->slot] = NULL;
     pthread_mutex_unlock(&g_mu);
     uv_close((uv_handle_t *)&c->async, on_ctx_closed);
+    uv_close((uv_handle_t *)&c->wtimer, on_ctx_closed);
 }
 
 static int obj_register(uctx *c, uobj *o, int kind)
@@ -325,7 +337,7 @@ static int apply_opts(struct socket *so, int family, const g5_sctp_cfg *c)
     pp.spp_flags = SPP_HB_ENABLE;
     int one = 1;
     int sndbuf = (int)c->max_buffered;
-    int rcvbuf = (int)(c->max_msg_size > 65536 ? 2 * c->max_msg_size : 131072);
+    int rcvbuf = 256 * 1024; /* larger messages arrive by partial delivery */
     int rc = uopt(so, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof im, "SCTP_INITMSG");
     if (!rc)
         rc = uopt(so, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof rto, "SCTP_RTOINFO");
@@ -566,6 +578,8 @@ static void dispatch(uobj *o)
 
 /* ---- backend operations ---- */
 
+static void want_count(uassoc *u, bool on);
+
 static int u_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
 {
     uep *l = (uep *)ep;
@@ -588,7 +602,9 @@ static int u_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     rc = apply_opts(l->o.so, l->o.family, &ep->cfg);
     if (!rc)
         rc = bind_addrs(l->o.so, ss, n);
-    if (!rc && usrsctp_listen(l->o.so, 128) != 0) {
+    /* not below 128: refusals above max_assocs are ours (counted, logged) */
+    int backlog = ep->cfg.max_assocs < 128 ? 128 : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs : 4096;
+    if (!rc && usrsctp_listen(l->o.so, backlog) != 0) {
         G5_LOGE("usrsctp_listen: %s", strerror(errno));
         rc = G5_ERR_IO;
     }
@@ -653,7 +669,11 @@ static int u_connect(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *loca
                                               ? sizeof(struct sockaddr_in6)
                                               : sizeof(struct sockaddr_in))
                         : usrsctp_connectx(u->o.so, (struct sockaddr *)packed, np, NULL);
-        if (r != 0 && errno != EINPROGRESS) {
+        if (r != 0 && errno == ECONNREFUSED) {
+            /* Refused before connect() returned (ABORT for our INIT came back at once):
+             * report it like a late refusal, as cbs->down on the loop. */
+            requeue(&u->o);
+        } else if (r != 0 && errno != EINPROGRESS) {
             G5_LOGW("usrsctp connect: %s", strerror(errno));
             rc = G5_ERR_IO;
         }
@@ -680,6 +700,8 @@ static int u_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, 
         if (errno == EWOULDBLOCK || errno == EAGAIN || errno == ENOBUFS)
             return G5_ERR_AGAIN;
         G5_LOGD("usrsctp_sendv: %s", strerror(errno));
+        if (errno == EMSGSIZE)
+            return G5_ERR_TOO_LONG;
         return errno == EPIPE || errno == ESHUTDOWN || errno == ENOTCONN ? G5_ERR_STATE
                                                                            : G5_ERR_IO;
     }
@@ -696,6 +718,8 @@ static int u_shutdown(g5_sctp_assoc *a)
 static void u_close_sock(g5_sctp_assoc *a, bool abort)
 {
     uassoc *u = (uassoc *)a;
+    if (u->o.id)
+        want_count(u, false);
     obj_unregister(&u->o);
     close_so(u->o.so, abort);
     u->o.so = NULL;
@@ -717,9 +741,39 @@ static void u_close_ep(g5_sctp_ep *ep)
     free(l);
 }
 
+static void on_wtimer(uv_timer_t *t)
+{
+    uctx *c = t->data;
+    for (uint32_t i = 0; i < c->nobjs_cap && !c->closing; i++) {
+        uobj *o = c->objs[i];
+        if (!o || o->kind != OBJ_ASSOC)
+            continue;
+        uassoc *u = (uassoc *)((char *)o - offsetof(uassoc, o));
+        if (!u->base.want_writable || !(usrsctp_get_events(o->so) & SCTP_EVENT_WRITE))
+            continue;
+        g5__sctp_hold(&u->base);
+        g5__sctp_writable(&u->base);
+        g5__sctp_release(&u->base);
+    }
+}
+
+static void want_count(uassoc *u, bool on)
+{
+    uctx *c = u->o.ctx;
+    if (on == u->wcounted || !c)
+        return;
+    u->wcounted = on;
+    if (on && c->nwant++ == 0)
+        uv_timer_start(&c->wtimer, on_wtimer, 2, 2);
+    else if (!on && --c->nwant == 0)
+        uv_timer_stop(&c->wtimer);
+}
+
 static void u_watch(g5_sctp_assoc *a)
 {
     uassoc *u = (uassoc *)a;
+    if (u->o.id)
+        want_count(u, a->want_writable);
     /* Re-check once on the loop: writability (no lost wake-up) or data left unread while
      * paused (usrsctp will not call the upcall again for data already queued). */
     if (u->o.id && (a->want_writable || !a->paused))
