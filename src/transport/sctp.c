@@ -104,8 +104,8 @@ g5_sctp_backend g5_sctp_resolve(g5_sctp_backend b)
     bool k = g5_sctp_kernel_available();
     if (!logged) {
         logged = 1;
-        G5_LOGN("SCTP backend auto: %s", k ? "kernel (lksctp socket works)"
-                                           : "usrsctp over UDP (kernel has no SCTP)");
+        G5_LOGN("SCTP backend auto: %s",
+                k ? "kernel (lksctp socket works)" : "usrsctp over UDP (kernel has no SCTP)");
     }
     return k ? G5_SCTP_KERNEL : G5_SCTP_USRSCTP;
 }

@@ -65,12 +65,11 @@ static int apply_opts(int fd, const g5_sctp_cfg *c)
         .sinit_num_ostreams = c->out_streams,
         .sinit_max_instreams = c->in_streams,
         .sinit_max_attempts = c->max_init_attempts,
-        .sinit_max_init_timeo = (uint16_t)(c->max_init_timeo_ms > 65535 ? 65535
-                                                                         : c->max_init_timeo_ms),
+        .sinit_max_init_timeo =
+            (uint16_t)(c->max_init_timeo_ms > 65535 ? 65535 : c->max_init_timeo_ms),
     };
-    struct sctp_rtoinfo rto = {.srto_initial = c->rto_initial_ms,
-                               .srto_max = c->rto_max_ms,
-                               .srto_min = c->rto_min_ms};
+    struct sctp_rtoinfo rto = {
+        .srto_initial = c->rto_initial_ms, .srto_max = c->rto_max_ms, .srto_min = c->rto_min_ms};
     struct sctp_paddrparams pp;
     memset(&pp, 0, sizeof pp);
     pp.spp_hbinterval = c->hb_interval_ms;
@@ -199,17 +198,15 @@ static void read_assoc(kassoc *k)
             struct cmsghdr h;
             uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
         } cm;
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = cm.b,
-                            .msg_controllen = sizeof cm.b};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b};
         ssize_t n = recvmsg(k->fd, &mh, MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 return;
             int e = errno;
             G5_LOGD("recvmsg: %s", strerror(e));
-            g5__sctp_down(a, !a->up              ? G5_SCTP_DOWN_CONNECT_FAILED
+            g5__sctp_down(a, !a->up            ? G5_SCTP_DOWN_CONNECT_FAILED
                              : e == ECONNRESET ? G5_SCTP_DOWN_ABORTED
                                                : G5_SCTP_DOWN_ERROR);
             return;
@@ -315,12 +312,15 @@ static int k_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     if (rc == 0)
         rc = bind_addrs(l->fd, ss, n);
     /* not below 128: refusals above max_assocs are ours (counted, logged) */
-    int backlog = ep->cfg.max_assocs < 128 ? 128 : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs : 4096;
+    int backlog = ep->cfg.max_assocs < 128    ? 128
+                  : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs
+                                              : 4096;
     if (rc == 0 && listen(l->fd, backlog) != 0) {
         G5_LOGE("listen: %s", strerror(errno));
         rc = G5_ERR_IO;
     }
     struct sockaddr_storage me;
+    memset(&me, 0, sizeof me);
     socklen_t ml = sizeof me;
     if (rc == 0 && getsockname(l->fd, (struct sockaddr *)&me, &ml) == 0)
         ep->port = ntohs(((struct sockaddr_in *)&me)->sin_port);
@@ -482,6 +482,7 @@ static int k_info(const g5_sctp_assoc *a, g5_sctp_info *info)
     g5__sctp_ntop((const struct sockaddr *)&st.sstat_primary.spinfo_address, info->peer_addr,
                   sizeof info->peer_addr);
     struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
     socklen_t sl = sizeof ss;
     if (getsockname(k->fd, (struct sockaddr *)&ss, &sl) == 0)
         info->local_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);

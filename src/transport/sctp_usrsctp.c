@@ -230,7 +230,7 @@ static int obj_register(uctx *c, uobj *o, int kind)
         uint32_t cap = c->nobjs_cap ? c->nobjs_cap * 2 : 64;
         if (cap > 0xFFFFFF)
             return G5_ERR_LIMIT;
-        uobj **no = realloc(c->objs, cap * sizeof *no);
+        uobj **no = realloc(c->objs, cap * sizeof(uobj *));
         if (!no)
             return G5_ERR_NOMEM;
         c->objs = no;
@@ -256,8 +256,8 @@ static int obj_register(uctx *c, uobj *o, int kind)
     c->nlive++;
     o->kind = kind;
     o->ctx = c;
-    o->id = ((uint64_t)c->slot << 56) | ((uint64_t)c->gen << 48) | ((uint64_t)idx << 24) |
-            c->gens[idx];
+    o->id =
+        ((uint64_t)c->slot << 56) | ((uint64_t)c->gen << 48) | ((uint64_t)idx << 24) | c->gens[idx];
     return 0;
 }
 
@@ -322,8 +322,8 @@ static int apply_opts(struct socket *so, int family, const g5_sctp_cfg *c)
         .sinit_num_ostreams = c->out_streams,
         .sinit_max_instreams = c->in_streams,
         .sinit_max_attempts = c->max_init_attempts,
-        .sinit_max_init_timeo = (uint16_t)(c->max_init_timeo_ms > 65535 ? 65535
-                                                                         : c->max_init_timeo_ms),
+        .sinit_max_init_timeo =
+            (uint16_t)(c->max_init_timeo_ms > 65535 ? 65535 : c->max_init_timeo_ms),
     };
     struct sctp_rtoinfo rto = {.srto_assoc_id = SCTP_FUTURE_ASSOC,
                                .srto_initial = c->rto_initial_ms,
@@ -479,7 +479,7 @@ static void read_assoc(uassoc *u)
                 return;
             int e = errno;
             G5_LOGD("usrsctp_recvv: %s", strerror(e));
-            g5__sctp_down(a, !a->up              ? G5_SCTP_DOWN_CONNECT_FAILED
+            g5__sctp_down(a, !a->up            ? G5_SCTP_DOWN_CONNECT_FAILED
                              : e == ECONNRESET ? G5_SCTP_DOWN_ABORTED
                                                : G5_SCTP_DOWN_ERROR);
             return;
@@ -511,8 +511,7 @@ static void read_streams(uassoc *u)
     struct sctp_status st;
     memset(&st, 0, sizeof st);
     socklen_t l = sizeof st;
-    if (usrsctp_getsockopt(u->o.so, IPPROTO_SCTP, SCTP_STATUS, &st, &l) == 0 &&
-        st.sstat_outstrms) {
+    if (usrsctp_getsockopt(u->o.so, IPPROTO_SCTP, SCTP_STATUS, &st, &l) == 0 && st.sstat_outstrms) {
         u->base.out_streams = st.sstat_outstrms;
         u->base.in_streams = st.sstat_instrms;
     }
@@ -603,7 +602,9 @@ static int u_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     if (!rc)
         rc = bind_addrs(l->o.so, ss, n);
     /* not below 128: refusals above max_assocs are ours (counted, logged) */
-    int backlog = ep->cfg.max_assocs < 128 ? 128 : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs : 4096;
+    int backlog = ep->cfg.max_assocs < 128    ? 128
+                  : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs
+                                              : 4096;
     if (!rc && usrsctp_listen(l->o.so, backlog) != 0) {
         G5_LOGE("usrsctp_listen: %s", strerror(errno));
         rc = G5_ERR_IO;
@@ -665,9 +666,8 @@ static int u_connect(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *loca
         uint8_t packed[G5_SCTP_MAX_ADDRS * sizeof(struct sockaddr_in6)];
         g5__sctp_pack_addrs(ps, (size_t)np, packed, sizeof packed);
         int r = np == 1 ? usrsctp_connect(u->o.so, (struct sockaddr *)packed,
-                                          ps[0].ss_family == AF_INET6
-                                              ? sizeof(struct sockaddr_in6)
-                                              : sizeof(struct sockaddr_in))
+                                          ps[0].ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                      : sizeof(struct sockaddr_in))
                         : usrsctp_connectx(u->o.so, (struct sockaddr *)packed, np, NULL);
         if (r != 0 && errno == ECONNREFUSED) {
             /* Refused before connect() returned (ABORT for our INIT came back at once):
@@ -702,8 +702,7 @@ static int u_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, 
         G5_LOGD("usrsctp_sendv: %s", strerror(errno));
         if (errno == EMSGSIZE)
             return G5_ERR_TOO_LONG;
-        return errno == EPIPE || errno == ESHUTDOWN || errno == ENOTCONN ? G5_ERR_STATE
-                                                                           : G5_ERR_IO;
+        return errno == EPIPE || errno == ESHUTDOWN || errno == ENOTCONN ? G5_ERR_STATE : G5_ERR_IO;
     }
     g5__sctp_sent(a, n);
     return 0;
@@ -792,7 +791,8 @@ static int u_info(const g5_sctp_assoc *a, g5_sctp_info *info)
     info->in_streams = st.sstat_instrms;
     g5__sctp_ntop((const struct sockaddr *)&st.sstat_primary.spinfo_address, info->peer_addr,
                   sizeof info->peer_addr);
-    info->peer_port = ntohs(((const struct sockaddr_in *)&st.sstat_primary.spinfo_address)->sin_port);
+    info->peer_port =
+        ntohs(((const struct sockaddr_in *)&st.sstat_primary.spinfo_address)->sin_port);
     struct sockaddr *la = NULL;
     if (usrsctp_getladdrs(u->o.so, 0, &la) > 0 && la) {
         info->local_port = ntohs(((struct sockaddr_in *)la)->sin_port);

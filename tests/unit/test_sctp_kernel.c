@@ -13,6 +13,18 @@ static void test_kernel_sctp_unavailable(void **state)
     skip();
 }
 
+/* Peer restart (RFC 4960 5.2.4) needs a peer whose SCTP state vanishes without an ABORT
+ * or SHUTDOWN; inside one kernel (the UML guest has loopback only) the peer's kernel
+ * always ends its associations properly when the peer process dies. The usrsctp suite
+ * covers restart with a peer process killed and started again. */
+static void test_peer_restart_kernel(void **state)
+{
+    (void)state;
+    print_message("peer restart needs a second kernel (the UML guest has one, loopback "
+                  "only); covered on usrsctp by test_peer_restart\n");
+    skip();
+}
+
 int main(void)
 {
     g5_log_set_level(G5_LOG_WARN);
@@ -23,6 +35,6 @@ int main(void)
         const struct CMUnitTest skipped[] = {cmocka_unit_test(test_kernel_sctp_unavailable)};
         return cmocka_run_group_tests_name("sctp_kernel", skipped, NULL, NULL);
     }
-    const struct CMUnitTest tests[] = {SUITE_TESTS};
+    const struct CMUnitTest tests[] = {SUITE_TESTS, cmocka_unit_test(test_peer_restart_kernel)};
     return cmocka_run_group_tests_name("sctp_kernel", tests, NULL, NULL);
 }
