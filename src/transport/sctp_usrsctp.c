@@ -376,7 +376,9 @@ static void close_so(struct socket *so, bool abort)
 {
     if (!so)
         return;
-    usrsctp_set_upcall(so, NULL, NULL);
+    /* The upcall stays: usrsctp reads so_upcall without a lock after releasing the socket
+     * buffer lock, so clearing it could race into a NULL call. A late upcall only names a
+     * dead id, which the loop ignores. */
     if (abort) {
         struct linger l = {.l_onoff = 1, .l_linger = 0}; /* close sends ABORT */
         usrsctp_setsockopt(so, SOL_SOCKET, SO_LINGER, &l, sizeof l);

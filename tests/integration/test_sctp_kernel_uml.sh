@@ -18,7 +18,8 @@ if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK
   exit 77
 fi
 cd "$build" || exit 1
-"$src/tests/vm/uml-run.sh" "$build/uml-work" "$bin"
+# ctest gives integration tests 600 s; stop the guest before that to report properly.
+UML_TIMEOUT=${UML_TIMEOUT:-540} "$src/tests/vm/uml-run.sh" "$build/uml-work" "$bin"
 rc=$?
 [ $rc -eq 0 ] && echo "ok: kernel SCTP suite passed inside UML"
 exit $rc

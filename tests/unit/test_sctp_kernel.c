@@ -28,6 +28,7 @@ static void test_peer_restart_kernel(void **state)
 int main(void)
 {
     g5_log_set_level(G5_LOG_WARN);
+    suite_lock();
     if (getenv("SCTP_TEST_FILTER")) /* e.g. SCTP_TEST_FILTER='*flood*' */
         cmocka_set_test_filter(getenv("SCTP_TEST_FILTER"));
     g_udp_port = G5_SCTP_UDP_ENCAPS_PORT; /* unused by the kernel backend */

@@ -173,6 +173,7 @@ int main(int argc, char **argv)
         return peer_mode((uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]), (uint16_t)atoi(argv[4]),
                          (uint16_t)atoi(argv[5]));
     g5_log_set_level(G5_LOG_WARN);
+    suite_lock();
     if (getenv("SCTP_TEST_FILTER")) /* e.g. SCTP_TEST_FILTER='*flood*' */
         cmocka_set_test_filter(getenv("SCTP_TEST_FILTER"));
     g_udp_port =
