@@ -115,6 +115,7 @@ typedef struct g5_sctp_info {
     uint16_t out_streams, in_streams; /* negotiated */
     uint16_t local_port, peer_port;
     char peer_addr[64]; /* primary peer address, numeric */
+    uint16_t npeer_addrs; /* peer transport addresses (multi-homing) */
 } g5_sctp_info;
 
 /* Defaults: AUTO backend, UDP port 9899, 2/2 streams, 8 INIT attempts capped at 60 s,

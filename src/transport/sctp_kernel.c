@@ -489,6 +489,12 @@ static int k_info(const g5_sctp_assoc *a, g5_sctp_info *info)
     sl = sizeof ss;
     if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
         info->peer_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    struct sockaddr *pa = NULL;
+    int np = sctp_getpaddrs(k->fd, 0, &pa);
+    if (np > 0) {
+        info->npeer_addrs = (uint16_t)np;
+        sctp_freepaddrs(pa);
+    }
     return 0;
 }
 

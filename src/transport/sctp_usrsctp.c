@@ -800,6 +800,12 @@ static int u_info(const g5_sctp_assoc *a, g5_sctp_info *info)
         info->local_port = ntohs(((struct sockaddr_in *)la)->sin_port);
         usrsctp_freeladdrs(la);
     }
+    struct sockaddr *pa = NULL;
+    int np = usrsctp_getpaddrs(u->o.so, 0, &pa);
+    if (np > 0 && pa) {
+        info->npeer_addrs = (uint16_t)np;
+        usrsctp_freepaddrs(pa);
+    }
     return 0;
 }
 
