@@ -9,8 +9,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$build/test_sctp_kernel
 [ -x "$bin" ] || { echo "SKIP: $bin not built"; exit 77; }
 if grep -qE '^SANITIZE:STRING=.*address' "$build/CMakeCache.txt" 2>/dev/null; then
-  echo "SKIP: ASan binaries reserve terabytes of shadow memory, more than the UML guest"
-  echo "      maps; the kernel suite runs from the normal build"
+  echo "SKIP: ASan cannot map its shadow memory in the UML guest (its user address space"
+  echo "      ends at 512 GiB); the kernel suite runs from the normal build"
   exit 77
 fi
 if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 132)' 2>/dev/null; then

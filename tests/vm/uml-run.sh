@@ -45,7 +45,9 @@ deps=$(grep '^kernel/net/sctp/sctp.ko:' "$moddir/modules.dep" | cut -d: -f2)
 mods=""
 # hmac: SCTP signs its state cookies with HMAC (net.sctp.cookie_hmac_alg); without it
 # listen() fails with ENOSYS.
-for m in kernel/lib/libcrc32c.ko kernel/crypto/crc32c_generic.ko kernel/crypto/hmac.ko; do
+# sch_netem: lets a test drop loopback traffic (tc netem) inside the guest.
+for m in kernel/lib/libcrc32c.ko kernel/crypto/crc32c_generic.ko kernel/crypto/hmac.ko \
+         kernel/net/sched/sch_netem.ko; do
   [ -f "$moddir/$m" ] && mods="$mods $m"
 done
 for m in $(echo "$deps" | tr ' ' '\n' | tac); do mods="$mods $m"; done
@@ -83,7 +85,7 @@ mount -t devtmpfs none /host/dev 2>/dev/null || mount -t tmpfs none /host/dev
 mount -t tmpfs none /host/tmp
 mount -t tmpfs none /host/dev/shm 2>/dev/null
 echo "uml-run: guest \$(uname -r), SCTP loaded; running:$cmd"
-chroot /host /bin/sh -c "cd '$cwd' && exec $cmd" </dev/null
+G5_UML_GUEST=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot /host /bin/sh -c "cd '$cwd' && exec $cmd" </dev/null
 echo \$? > /out/rc
 sync
 poweroff -f
@@ -92,9 +94,14 @@ chmod +x "$root/init"
 (cd "$root" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz") ||
   skip "cannot build the initramfs"
 
-# UML backs guest memory with a file in TMPDIR (or /dev/shm): give it a writable one.
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR"
+# UML backs guest memory with a (deleted) file in TMPDIR: /dev/shm (tmpfs) when it is
+# writable, else a directory of ours (works, slower: the file is on disk).
+if [ -d /dev/shm ] && [ -w /dev/shm ] && [ -z "${UML_TMPDIR:-}" ]; then
+  export TMPDIR=/dev/shm
+else
+  export TMPDIR=${UML_TMPDIR:-$work/tmp}
+  mkdir -p "$TMPDIR"
+fi
 timeout --kill-after=10 "$TIMEOUT" "$UML" mem="$MEM" initrd="$work/initramfs.cpio.gz" \
   con=null con0=fd:0,fd:1 quiet root=/dev/ram0 </dev/null 2>&1 |
   grep -vE '^(SELinux:|mmapper_init|Failed to initialize ubd|reboot: System halted)'
