@@ -82,10 +82,15 @@ mount -t sysfs sys /host/sys
 mount -t devtmpfs none /host/dev 2>/dev/null || mount -t tmpfs none /host/dev
 [ -e /host/dev/null ] || mknod -m 666 /host/dev/null c 1 3
 [ -e /host/dev/urandom ] || mknod -m 666 /host/dev/urandom c 1 9
-mount -t tmpfs none /host/tmp
-mount -t tmpfs none /host/dev/shm 2>/dev/null
+mkdir -p /host/dev/shm && mount -t tmpfs none /host/dev/shm
+# A scratch /tmp, unless the build lives under /tmp (CI clones may): then keep the host's
+# (read-only) /tmp visible and point TMPDIR at /dev/shm.
+case "$cwd/" in
+  /tmp/*) ;;
+  *) mount -t tmpfs none /host/tmp ;;
+esac
 echo "uml-run: guest \$(uname -r), SCTP loaded; running:$cmd"
-G5_UML_GUEST=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot /host /bin/sh -c "cd '$cwd' && exec $cmd" </dev/null
+G5_UML_GUEST=1 TMPDIR=/dev/shm PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot /host /bin/sh -c "cd '$cwd' && exec $cmd" </dev/null
 echo \$? > /out/rc
 sync
 poweroff -f
