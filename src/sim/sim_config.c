@@ -345,7 +345,51 @@ static int load_doc(sim_config *cfg, g5_ydoc *doc, FILE *err)
     load_faults(&c, root, &cfg->faults);
     if (g5_cfg_map(&c, root, "ctl", false, &m) == 1)
         g5_cfg_str(&c, m, "path", false, cfg->ctl_path, sizeof cfg->ctl_path);
-    static const char *const known[] = {"gnb", "ue", "ues", "faults", "ctl", "log", NULL};
+    /* Every key of every section, for "did you mean" on a typo of a key not present. */
+    static const char *const known[] = {"gnb",
+                                        "ue",
+                                        "ues",
+                                        "faults",
+                                        "ctl",
+                                        "log",
+                                        "level",
+                                        "mcc",
+                                        "mnc",
+                                        "nci",
+                                        "id_length",
+                                        "tac",
+                                        "slices",
+                                        "sst",
+                                        "sd",
+                                        "amf_addresses",
+                                        "address",
+                                        "port",
+                                        "n2",
+                                        "n3",
+                                        "sctp",
+                                        "usrsctp_udp_port",
+                                        "supi",
+                                        "count",
+                                        "key",
+                                        "op",
+                                        "opc",
+                                        "amf",
+                                        "sqn",
+                                        "protection_scheme",
+                                        "hn_public_key",
+                                        "hn_key_id",
+                                        "routing_indicator",
+                                        "dnn",
+                                        "session_type",
+                                        "imei",
+                                        "imeisv",
+                                        "at_step",
+                                        "action",
+                                        "probability",
+                                        "first",
+                                        "max_hits",
+                                        "path",
+                                        NULL};
     g5_cfg_check_unknown(&c, root, known);
     return c.errors ? G5_ERR_CONFIG : 0;
 }

@@ -13,7 +13,9 @@ void sim_tbucket_init(sim_tbucket *tb, uint64_t rate, uint64_t burst, uint64_t n
 
 uint64_t sim_tbucket_take(sim_tbucket *tb, uint64_t now_ns, uint64_t want)
 {
-    uint64_t cap = tb->burst * NANO;
+    /* At most `burst` whole tokens, plus the fraction of the next one: clamping that
+     * fraction away would lose rate whenever the bucket is full at a tick. */
+    uint64_t cap = tb->burst * NANO + (NANO - 1);
     if (now_ns > tb->last_ns) {
         uint64_t dt = now_ns - tb->last_ns;
         /* Past the time needed to fill the bucket the product only overflows: clamp. */
