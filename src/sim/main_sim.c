@@ -94,7 +94,7 @@ static int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t m
 {
     char *end = NULL;
     unsigned long long v = strtoull(s, &end, 10);
-    if (!s[0] || s[0] == '-' || (*end && strcmp(end, "/s")) || v < min || v > max) {
+    if (!s[0] || s[0] == '-' || (*end && strcmp(end, "/s") != 0) || v < min || v > max) {
         fprintf(stderr,
                 "glass5g-sim %s: %s: '%s' is not an integer from %" PRIu64 " to %" PRIu64 "\n", cmd,
                 opt, s, min, max);
@@ -123,7 +123,7 @@ static int parse_args(const char *cmd, int argc, char **argv, sim_args *a)
         bool has_val = i + 1 < argc;
         bool matched = false;
         for (size_t k = 0; k < sizeof nums / sizeof nums[0] && !matched; k++) {
-            if (strcmp(o, nums[k].name))
+            if (strcmp(o, nums[k].name) != 0)
                 continue;
             matched = true;
             if (!has_val) {
@@ -476,8 +476,7 @@ static int cmd_cli(int argc, char **argv)
         free(line);
         return G5_EXIT_FAIL;
     }
-    memcpy(msg, line, n);
-    memcpy(msg + n, "\n", 2);
+    snprintf(msg, n + 2, "%s\n", line);
     free(line);
     char *answer = NULL, err[256];
     int rc = sim_ctl_request(ctl ? ctl : cfg.ctl_path, msg, &answer, 5000, err, sizeof err);

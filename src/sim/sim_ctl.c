@@ -65,7 +65,7 @@ static json_t *ue_json(const sim_engine *e, const sim_ue *ue, bool detail)
     const sim_procedure *last =
         ue->n_ok + ue->n_failed || ue->run ? sim_procedures[ue->last_proc] : NULL;
     json_object_set_new(j, "template", json_integer(ue->group));
-    json_object_set_new(j, "running", ue->run ? json_string(last->name) : json_null());
+    json_object_set_new(j, "running", ue->run && last ? json_string(last->name) : json_null());
     json_object_set_new(j, "last_procedure", last ? json_string(last->name) : json_null());
     json_object_set_new(j, "procedures_ok", json_integer(ue->n_ok));
     json_object_set_new(j, "procedures_failed", json_integer(ue->n_failed));
@@ -389,14 +389,16 @@ int sim_ctl_request(const char *path, const char *request, char **answer, int ti
     }
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);
-    while (buf) {
+    if (!buf) {
+        close(fd);
+        snprintf(err, errlen, "out of memory");
+        return G5_ERR_NOMEM;
+    }
+    for (;;) {
         if (len + 1 >= cap) {
             char *nb = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
+            if (!nb)
+                break; /* an answer this large is refused below */
             buf = nb;
             cap *= 2;
         }
@@ -410,7 +412,7 @@ int sim_ctl_request(const char *path, const char *request, char **answer, int ti
             break;
     }
     close(fd);
-    if (!buf || !len || buf[len - 1] != '\n') {
+    if (!len || buf[len - 1] != '\n') {
         snprintf(err, errlen, "no answer from %s within %d ms", path, timeout_ms);
         free(buf);
         return G5_ERR_IO;

@@ -428,10 +428,12 @@ uint64_t sim_rss_bytes(void)
     if (!f)
         return 0;
     char line[256];
-    unsigned long long kb = 0;
+    uint64_t kb = 0;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+        if (!strncmp(line, "VmRSS:", 6)) {
+            kb = strtoull(line + 6, NULL, 10);
             break;
+        }
     fclose(f);
-    return (uint64_t)kb * 1024u;
+    return kb * 1024u;
 }
