@@ -328,12 +328,15 @@ static int cmd_load(int argc, char **argv)
         return G5_EXIT_FAIL;
     }
     g5_loop_run(&w.loop);
-    if (w.eng.on_done) { /* interrupted: report what finished */
-        w.eng.t_end_ns = g5_clock_ns();
-        fprintf(stderr, "glass5g-sim load: interrupted, %u procedures still in flight\n",
-                w.eng.inflight);
-    }
     bool failed = false;
+    if (w.eng.on_done) { /* interrupted: report what finished, exit 1 (incomplete) */
+        w.eng.t_end_ns = g5_clock_ns();
+        fprintf(stderr,
+                "glass5g-sim load: interrupted after %" PRIu64 " of %" PRIu64
+                " launches, %u procedures still in flight\n",
+                w.eng.launched, w.eng.target, w.eng.inflight);
+        failed = true;
+    }
     for (int i = 0; sim_procedures[i]; i++)
         if (w.eng.stats[i] &&
             (w.eng.stats[i]->failed || w.eng.stats[i]->ok < w.eng.stats[i]->started))

@@ -55,6 +55,16 @@ assert p["total"]["count"] == p["ok"]
 print("ok:", f)
 PY
 
+echo "== SIGINT mid-run: partial report, exit 1"
+"$sim" load --ues 100000 --rate 2000 --procedure echo >"$tmp/int.out" 2>&1 &
+pid=$!
+sleep 1
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 1 ] || fail "interrupted load must exit 1 (got $rc)"
+grep -q "interrupted after" "$tmp/int.out" || fail "no interruption notice"
+grep -q "procedure echo" "$tmp/int.out" || fail "no partial report"
+
 echo "== 5G procedures are not faked"
 for p in registration registration+session deregistration service-request; do
   out=$("$sim" load --ues 10 --procedure "$p" 2>&1) && fail "$p must fail"
