@@ -284,6 +284,19 @@ static void on_connection(uv_stream_t *server, int status)
     uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read);
 }
 
+/* True if something accepts connections on the unix socket at path. */
+static bool socket_in_use(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool used = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return used;
+}
+
 sim_ctl *sim_ctl_start(sim_engine *e, const char *path, char *err, size_t errlen)
 {
     struct stat st;
@@ -294,6 +307,10 @@ sim_ctl *sim_ctl_start(sim_engine *e, const char *path, char *err, size_t errlen
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(err, errlen, "%s exists and is not a socket; choose another --ctl path", path);
+            return NULL;
+        }
+        if (socket_in_use(path)) {
+            snprintf(err, errlen, "%s is in use by another running simulator; use --ctl", path);
             return NULL;
         }
         unlink(path); /* a stale socket of an earlier run */

@@ -345,6 +345,9 @@ static void test_ctl_socket_limits(void **state)
     for (int k = 0; k < 20; k++)
         uv_run(&W.loop, UV_RUN_NOWAIT);
     assert_int_equal(sim_ctl_clients(ctl), 0);
+    /* A second simulator does not steal a socket in use. */
+    assert_null(sim_ctl_start(&W.eng, path, err, sizeof err));
+    assert_non_null(strstr(err, "in use by another running simulator"));
     /* A regular file is never replaced by the socket. */
     sim_ctl_stop(ctl);
     FILE *f = fopen(path, "w");
