@@ -111,7 +111,7 @@ static void bench_echo(uint32_t max_inflight, uint32_t rounds)
         uv_run(&loop, UV_RUN_DEFAULT);
     }
     double dt = now_s() - t0;
-    const sim_proc_stats *st = eng.stats[sim_procedure_id(&sim_proc_echo)];
+    const sim_proc_stats *st = sim_engine_stats(&eng, &sim_proc_echo);
     done = st->ok;
     uint64_t rss2 = sim_rss_bytes();
     printf("echo, %u UEs x %u, max in-flight %6u: %9.0f procedures/s (%6.0f ns each, "

@@ -337,9 +337,8 @@ static int cmd_load(int argc, char **argv)
                 w.eng.launched, w.eng.target, w.eng.inflight);
         failed = true;
     }
-    for (int i = 0; sim_procedures[i]; i++)
-        if (w.eng.stats[i] &&
-            (w.eng.stats[i]->failed || w.eng.stats[i]->ok < w.eng.stats[i]->started))
+    for (unsigned i = 0; i < w.eng.nprocs; i++)
+        if (w.eng.stats[i]->failed || w.eng.stats[i]->ok < w.eng.stats[i]->started)
             failed = true;
     if (a.json) {
         json_t *j = sim_report_json(&w.eng);

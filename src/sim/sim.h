@@ -58,7 +58,7 @@ typedef struct sim_ue {
     uint16_t fault_mask; /* bit i: fault rule i selects this UE (sim_fault.h) */
     uint8_t group; /* template (config ue group) this UE was built from */
     uint8_t rm_state, cm_state;
-    uint8_t last_proc; /* procedure id of the last procedure run */
+    uint8_t last_proc; /* engine procedure slot (sim_engine.procs) of the last one run */
 } sim_ue;
 
 /* The UE population and its lookup tables. By index it is the dense array itself; by SUPI
@@ -137,7 +137,6 @@ typedef struct sim_procedure {
  * service-request); NULL-terminated. */
 extern const sim_procedure *const sim_procedures[];
 const sim_procedure *sim_procedure_find(const char *name);
-int sim_procedure_id(const sim_procedure *proc);
 /* The message printed when a procedure needs the protocol layers. */
 #define SIM_NOT_INTEGRATED "needs the NAS/NGAP layers, not yet integrated"
 
@@ -146,6 +145,7 @@ struct sim_run {
     sim_engine *eng;
     sim_ue *ue;
     const sim_procedure *proc;
+    struct sim_proc_stats *stats;
     g5_timer *timer; /* guard timer, created once per slot, armed only while running */
     uint64_t t_start_ns, t_mark_ns;
     uint32_t slot, next_free;
@@ -225,6 +225,8 @@ typedef struct sim_transport_ops {
 
 /* ---- Engine ------------------------------------------------------------------------------ */
 
+#define SIM_MAX_PROCS 16 /* distinct procedures one engine runs */
+
 typedef struct sim_proc_stats {
     uint64_t started, ok, failed;
     uint64_t by_cause[SIM_MAX_CAUSES];
@@ -267,7 +269,9 @@ struct sim_engine {
     uint64_t t_begin_ns, t_stop_ns, t_end_ns;
     void (*on_done)(sim_engine *e);
     /* statistics */
-    sim_proc_stats *stats[16]; /* by procedure id, allocated on first use */
+    const sim_procedure *procs[SIM_MAX_PROCS]; /* procedures run so far, in order */
+    sim_proc_stats *stats[SIM_MAX_PROCS]; /* their statistics, same index */
+    unsigned nprocs;
     uint64_t unroutable; /* downlink PDUs for no connected UE / no running procedure */
     char cause_names[SIM_MAX_CAUSES][48];
     unsigned ncauses;
@@ -295,6 +299,9 @@ int sim_engine_start(sim_engine *e, sim_ue *ue, const sim_procedure *proc);
 /* Entry point for downlink PDUs: routes pdu to the procedure running for the UE with this
  * RAN UE NGAP ID. Returns 0, or G5_ERR_NOT_FOUND (counted in e->unroutable). */
 int sim_engine_deliver(sim_engine *e, uint32_t ran_ue_ngap_id, const uint8_t *pdu, size_t len);
+
+/* Statistics of proc in this engine, NULL if it never ran. */
+const sim_proc_stats *sim_engine_stats(const sim_engine *e, const sim_procedure *proc);
 
 /* Cause table. */
 int sim_cause_intern(sim_engine *e, const char *name);

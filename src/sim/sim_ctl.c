@@ -62,8 +62,9 @@ static json_t *ue_json(const sim_engine *e, const sim_ue *ue, bool detail)
                   ue->cm_state == SIM_CM_CONNECTED ? "connected" : "idle");
     if (!detail)
         return j;
-    const sim_procedure *last =
-        ue->n_ok + ue->n_failed || ue->run ? sim_procedures[ue->last_proc] : NULL;
+    const sim_procedure *last = (ue->n_ok + ue->n_failed || ue->run) && ue->last_proc < e->nprocs
+                                    ? e->procs[ue->last_proc]
+                                    : NULL;
     json_object_set_new(j, "template", json_integer(ue->group));
     json_object_set_new(j, "running", ue->run && last ? json_string(last->name) : json_null());
     json_object_set_new(j, "last_procedure", last ? json_string(last->name) : json_null());

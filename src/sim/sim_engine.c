@@ -75,14 +75,6 @@ const sim_procedure *sim_procedure_find(const char *name)
     return NULL;
 }
 
-int sim_procedure_id(const sim_procedure *proc)
-{
-    for (int i = 0; sim_procedures[i]; i++)
-        if (sim_procedures[i] == proc)
-            return i;
-    return -1;
-}
-
 /* ---- causes ---- */
 
 static const char *const builtin_causes[SIM_CAUSE__BUILTIN] = {
@@ -159,7 +151,7 @@ void sim_engine_free(sim_engine *e)
         for (uint32_t i = 0; i < e->pop.n; i++)
             e->ue_ops->ue_free(e->ue_layer, &e->pop.ues[i]);
     free(e->runs);
-    for (size_t i = 0; i < sizeof e->stats / sizeof e->stats[0]; i++)
+    for (unsigned i = 0; i < e->nprocs; i++)
         free(e->stats[i]);
     sim_pop_free(&e->pop);
     memset(e, 0, sizeof *e);
@@ -200,19 +192,34 @@ int sim_engine_can_run(const sim_engine *e, const sim_procedure *proc, char *err
 
 static sim_proc_stats *stats_for(sim_engine *e, const sim_procedure *proc)
 {
-    int id = sim_procedure_id(proc);
-    if (id < 0 || (size_t)id >= sizeof e->stats / sizeof e->stats[0])
+    for (unsigned i = 0; i < e->nprocs; i++)
+        if (e->procs[i] == proc)
+            return e->stats[i];
+    if (e->nprocs >= SIM_MAX_PROCS)
         return NULL;
-    if (!e->stats[id]) {
-        sim_proc_stats *s = calloc(1, sizeof *s);
-        if (!s)
-            return NULL;
-        sim_hist_reset(&s->total);
-        for (unsigned i = 0; i < SIM_MAX_STEPS; i++)
-            sim_hist_reset(&s->step[i]);
-        e->stats[id] = s;
-    }
-    return e->stats[id];
+    sim_proc_stats *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    sim_hist_reset(&s->total);
+    for (unsigned i = 0; i < SIM_MAX_STEPS; i++)
+        sim_hist_reset(&s->step[i]);
+    e->procs[e->nprocs] = proc;
+    e->stats[e->nprocs++] = s;
+    return s;
+}
+
+static unsigned proc_slot(const sim_engine *e, const sim_procedure *proc)
+{
+    unsigned i = 0;
+    while (i < e->nprocs && e->procs[i] != proc)
+        i++;
+    return i;
+}
+
+const sim_proc_stats *sim_engine_stats(const sim_engine *e, const sim_procedure *proc)
+{
+    unsigned i = proc_slot(e, proc);
+    return i < e->nprocs ? e->stats[i] : NULL;
 }
 
 static void launcher_check_done(sim_engine *e)
@@ -267,7 +274,8 @@ int sim_engine_start(sim_engine *e, sim_ue *ue, const sim_procedure *proc)
     r->tries = 0;
     memset(r->scratch, 0, sizeof r->scratch);
     ue->run = r->slot + 1;
-    ue->last_proc = (uint8_t)sim_procedure_id(proc);
+    r->stats = st;
+    ue->last_proc = (uint8_t)proc_slot(e, proc);
     st->started++;
     int cause = proc->start(r);
     if (cause)
@@ -278,7 +286,7 @@ int sim_engine_start(sim_engine *e, sim_ue *ue, const sim_procedure *proc)
 void sim_run_mark(sim_run *r, unsigned step)
 {
     uint64_t now = g5_clock_ns();
-    sim_proc_stats *st = r->eng->stats[sim_procedure_id(r->proc)];
+    sim_proc_stats *st = r->stats;
     if (step < SIM_MAX_STEPS)
         sim_hist_record(&st->step[step], now - r->t_mark_ns);
     r->t_mark_ns = now;
@@ -289,7 +297,7 @@ void sim_run_finish(sim_run *r, int cause)
 {
     sim_engine *e = r->eng;
     sim_ue *ue = r->ue;
-    sim_proc_stats *st = e->stats[sim_procedure_id(r->proc)];
+    sim_proc_stats *st = r->stats;
     if (cause == SIM_CAUSE_OK) {
         sim_hist_record(&st->total, g5_clock_ns() - r->t_start_ns);
         st->ok++;

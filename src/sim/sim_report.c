@@ -26,11 +26,9 @@ json_t *sim_report_json(const sim_engine *e)
 {
     json_t *root = json_object(), *procs = json_array();
     double secs = elapsed_s(e);
-    for (int id = 0; sim_procedures[id]; id++) {
+    for (unsigned id = 0; id < e->nprocs; id++) {
         const sim_proc_stats *st = e->stats[id];
-        const sim_procedure *p = sim_procedures[id];
-        if (!st)
-            continue;
+        const sim_procedure *p = e->procs[id];
         json_t *jp = json_object(), *steps = json_array(), *causes = json_object();
         json_object_set_new(jp, "name", json_string(p->name));
         json_object_set_new(jp, "summary", json_string(p->summary));
@@ -72,11 +70,9 @@ static void print_human(const sim_engine *e, FILE *out)
     double secs = elapsed_s(e);
     fprintf(out, "UEs %u, elapsed %.3f s, peak in-flight %u, unroutable downlink %llu\n", e->pop.n,
             secs, e->peak_inflight, (unsigned long long)e->unroutable);
-    for (int id = 0; sim_procedures[id]; id++) {
+    for (unsigned id = 0; id < e->nprocs; id++) {
         const sim_proc_stats *st = e->stats[id];
-        const sim_procedure *p = sim_procedures[id];
-        if (!st)
-            continue;
+        const sim_procedure *p = e->procs[id];
         fprintf(out, "\nprocedure %s: %s\n", p->name, p->summary);
         fprintf(out, "  started %llu, ok %llu, failed %llu, %.0f procedures/s\n",
                 (unsigned long long)st->started, (unsigned long long)st->ok,

@@ -73,7 +73,7 @@ static const sim_proc_stats *run_echo(void)
     assert_int_equal(sim_engine_load(&W.eng, &sim_proc_echo, on_done), 0);
     uv_run(&W.loop, UV_RUN_DEFAULT);
     assert_true(W.done);
-    return W.eng.stats[sim_procedure_id(&sim_proc_echo)];
+    return sim_engine_stats(&W.eng, &sim_proc_echo);
 }
 
 static void test_echo_10k_counts_add_up(void **state)
@@ -197,6 +197,56 @@ static void test_5g_procedures_refused_until_integrated(void **state)
     uint8_t junk[3] = {1, 2, 3};
     assert_int_equal(sim_engine_deliver(&W.eng, 12345, junk, sizeof junk), G5_ERR_NOT_FOUND);
     assert_int_equal(W.eng.unroutable, 1);
+    teardown();
+}
+
+/* The seam the protocol layers will use: a procedure that needs them is refused until both
+ * the UE hooks and the gNB hooks are plugged, then runs through the same transport. */
+static int proto_start(sim_run *r)
+{
+    uint8_t nas[4] = {0x7e, 0x00, 0x41, 0x79}; /* placeholder bytes, not parsed by anyone */
+    sim_run_arm(r, 20);
+    return sim_run_send(r, nas, sizeof nas) == 0 ? 0 : SIM_CAUSE_TRANSPORT;
+}
+
+static const sim_procedure proto_proc = {
+    .name = "proto-test", /* not in the CLI registry: the engine takes any procedure */
+    .summary = "test",
+    .steps = {"a"},
+    .nsteps = 1,
+    .needs_protocol = true,
+    .start = proto_start,
+};
+
+static void test_protocol_seam(void **state)
+{
+    (void)state;
+    W.cfg.nue = 0;
+    setup(5, 4, 0, 5000, 0);
+    static const sim_ue_ops ue_ops;
+    static const sim_gnb_ops gnb_ops;
+    char err[200];
+    assert_int_equal(sim_engine_can_run(&W.eng, &proto_proc, err, sizeof err), G5_ERR_UNSUPPORTED);
+    sim_engine_set_ue_ops(&W.eng, &ue_ops, NULL);
+    assert_int_equal(sim_engine_can_run(&W.eng, &proto_proc, err, sizeof err), G5_ERR_UNSUPPORTED);
+    sim_engine_set_gnb_ops(&W.eng, &gnb_ops, NULL);
+    assert_int_equal(sim_engine_can_run(&W.eng, &proto_proc, err, sizeof err), 0);
+    /* The fake AMF drops the 4 bytes as malformed; the guard timer fails the run. */
+    assert_int_equal(sim_engine_start(&W.eng, &W.eng.pop.ues[0], &proto_proc), 0);
+    assert_int_equal(sim_engine_start(&W.eng, &W.eng.pop.ues[0], &proto_proc), G5_ERR_STATE);
+    assert_int_equal(W.eng.inflight, 1);
+    while (W.eng.inflight)
+        uv_run(&W.loop, UV_RUN_ONCE);
+    assert_int_equal(W.eng.pop.ues[0].last_cause, SIM_CAUSE_TIMEOUT);
+    sim_echo_amf_stats as;
+    sim_echo_amf_get_stats(W.amf, &as);
+    assert_int_equal(as.malformed, 1);
+    /* No free slot: G5_ERR_AGAIN, nothing leaks. */
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(sim_engine_start(&W.eng, &W.eng.pop.ues[i], &sim_proc_echo), 0);
+    assert_int_equal(sim_engine_start(&W.eng, &W.eng.pop.ues[4], &sim_proc_echo), G5_ERR_AGAIN);
+    while (W.eng.inflight)
+        uv_run(&W.loop, UV_RUN_ONCE);
     teardown();
 }
 
@@ -366,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_each_fault_gives_its_cause),
         cmocka_unit_test(test_duration_mode_cycles_ues),
         cmocka_unit_test(test_5g_procedures_refused_until_integrated),
+        cmocka_unit_test(test_protocol_seam),
         cmocka_unit_test(test_ctl_requests),
         cmocka_unit_test(test_ctl_socket_limits),
     };
