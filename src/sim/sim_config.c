@@ -179,11 +179,21 @@ static void load_op(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
 
 static void load_hn_key(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
 {
-    static const char *const schemes[] = {"null", "A", "B", NULL};
-    g5_ynode *ps = g5_yaml_get(m, "protection_scheme");
-    if (ps && ps->type == G5_YAML_SCALAR && ps->scalar && !strcmp(ps->scalar, "~"))
-        ps->scalar[0] = 0; /* YAML null spelled ~ */
-    g5_cfg_enum(c, m, "protection_scheme", false, schemes, &t->protection_scheme);
+    /* null | A | B, or UERANSIM's numbers 0 | 1 | 2 (TS 33.501 C.2 scheme identifiers);
+     * a YAML null (~ or empty) is the null scheme. */
+    char ps[16];
+    if (g5_cfg_str(c, m, "protection_scheme", false, ps, sizeof ps) == 1) {
+        static const char *const names[][2] = {{"null", "0"}, {"A", "1"}, {"B", "2"}};
+        int found = !ps[0] || !strcmp(ps, "~") ? 0 : -1;
+        for (int i = 0; i < 3 && found < 0; i++)
+            if (!strcmp(ps, names[i][0]) || !strcmp(ps, names[i][1]))
+                found = i;
+        if (found < 0)
+            g5_cfg_error(c, g5_yaml_get(m, "protection_scheme"), NULL,
+                         "'%s' is not a SUCI protection scheme; use null, A or B (or 0, 1, 2)", ps);
+        else
+            t->protection_scheme = found;
+    }
     g5_cfg_u32(c, m, "hn_key_id", false, 0, 255, &t->hn_key_id);
     char hex[160];
     g5_ynode *kn = g5_yaml_get(m, "hn_public_key");

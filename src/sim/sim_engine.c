@@ -350,7 +350,7 @@ enum sim_fault_action sim_run_fault(sim_run *r, const char *step)
 int sim_engine_deliver(sim_engine *e, uint32_t ran_ue_ngap_id, const uint8_t *pdu, size_t len)
 {
     sim_ue *ue = sim_pop_by_ran_id(&e->pop, ran_ue_ngap_id);
-    if (!ue || !ue->run) {
+    if (!ue || !ue->run || !e->runs[ue->run - 1].proc->on_downlink) {
         e->unroutable++;
         return G5_ERR_NOT_FOUND;
     }

@@ -105,6 +105,16 @@ static void test_errors_name_file_line_field_fix(void **state)
     assert_int_equal(load("ue: {supi: imsi-999999999999999, count: 2}\n", err, sizeof err),
                      G5_ERR_CONFIG);
     assert_non_null(strstr(err, "ue.count: 2 UEs from this SUPI run past 15 digits"));
+    assert_int_equal(load("ue: {protection_scheme: ~}\n", err, sizeof err), 0);
+    assert_int_equal(cfg.ue[0].protection_scheme, SIM_PROT_NULL);
+    assert_int_equal(load("ue: {protection_scheme: 2, hn_public_key: 02"
+                          "5a8d38864820197c3394b92613b20b91633cbd897119273bf8e4a6f4eec0a650}\n",
+                          err, sizeof err),
+                     0);
+    assert_int_equal(cfg.ue[0].protection_scheme, SIM_PROT_B); /* UERANSIM's numbering */
+    assert_int_equal(cfg.ue[0].hn_public_key_len, 33);
+    assert_int_equal(load("ue: {protection_scheme: C}\n", err, sizeof err), G5_ERR_CONFIG);
+    assert_non_null(strstr(err, "'C' is not a SUCI protection scheme"));
     assert_int_equal(load("ue: {protection_scheme: B}\n", err, sizeof err), G5_ERR_CONFIG);
     assert_non_null(strstr(err, "ue.hn_public_key: is required with protection_scheme B"));
     assert_int_equal(
