@@ -128,10 +128,12 @@ def build(msgs):
         used = set()
         for iei, ie_name, ref, pres, fmt, length in rows:
             low = ie_name.lower()
-            if low in HEADER_ROWS or (low == "spare half octet" and not seen_mt):
-                continue
-            if "message identity" in low or ref.lower().startswith("message type"):
-                seen_mt = True
+            if not seen_mt:
+                # Header rows up to and including the message type (9.1.1): the codec's job.
+                if "message identity" in low or ref.lower().startswith("message type"):
+                    seen_mt = True
+                elif low not in HEADER_ROWS and low != "spare half octet":
+                    raise SystemExit("%s: unexpected header row %r" % (title, ie_name))
                 continue
             lo, hi = parse_len(length)
             spare = low == "spare half octet"

@@ -793,17 +793,15 @@ int nas_payload_multi_begin(const nas_ie *ie, g5_rbuf *r, uint8_t *n_entries)
     return *n_entries ? 0 : G5_ERR_INVALID;
 }
 
-/* Size of one optional IE inside a payload container entry (figure 9.11.3.39.3). */
+/* Size of one optional IE inside a payload container entry: always type, length, value
+ * (figure 9.11.3.39.4). */
 static int opt_ie_len(g5_rbuf *e, size_t *len)
 {
     const uint8_t *p = g5_rbuf_cur(e);
     size_t left = g5_rbuf_left(e);
     if (left < 2)
         return G5_ERR_TRUNCATED;
-    if (p[0] == 0x58 || p[0] == 0x12) /* 5GMM cause / PDU session ID: TV 2 */
-        *len = 2;
-    else
-        *len = 2 + (size_t)p[1]; /* additional information, back-off timer: TLV */
+    *len = 2 + (size_t)p[1];
     return *len <= left ? 0 : G5_ERR_TRUNCATED;
 }
 

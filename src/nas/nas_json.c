@@ -803,6 +803,12 @@ static const struct typed *typed_for(const char *ref)
     return NULL;
 }
 
+/* IEs rendered as something other than a hex string (so a hex fallback is {"hex": ..}). */
+static bool has_typed(const char *ref)
+{
+    return typed_for(ref) || !strcmp(ref, "9.11.3.33") || !strcmp(ref, "9.11.3.39");
+}
+
 /* ---- message level ---- */
 
 static int payload_type_of(const nas_msg *m)
@@ -845,6 +851,8 @@ static json_t *ie_to_json(const nas_msg *m, const nas_ie_desc *row, const nas_ie
             return t;
         json_decref(t);
     }
+    if (has_typed(row->ref)) /* typed IE with a value our rendering cannot express */
+        return json_pack("{s:o}", "hex", jhex(ie->v, ie->len));
     return jhex(ie->v, ie->len);
 }
 
@@ -918,10 +926,11 @@ int g5_nas_decode_json(const uint8_t *p, size_t n, json_t **out, char *err, size
 static int json_value_encode(const nas_ie_desc *row, const json_t *v, g5_wbuf *w, pool *pl,
                              int depth, int ptype)
 {
-    if (json_is_string(v)) {
+    const json_t *hex = json_is_object(v) ? json_object_get(v, "hex") : NULL;
+    if (hex || (json_is_string(v) && !has_typed(row->ref))) {
         const uint8_t *b;
         size_t n;
-        int rc = get_hex(pl, v, &b, &n);
+        int rc = get_hex(pl, hex ? hex : v, &b, &n);
         return rc ? rc : g5_wbuf_bytes(w, b, n);
     }
     if (!strcmp(row->ref, "9.11.3.33"))

@@ -214,6 +214,7 @@ struct nas_registration_reject {
 struct nas_ul_nas_transport {
     nas_ie payload_container_type; /*    M V Payload container type */
     nas_ie payload_container; /*    M LV-E Payload container */
+    nas_ie pdu_session_id; /* 12 C TV PDU session identity 2 */
     nas_ie old_pdu_session_id; /* 59 O TV PDU session identity 2 */
     nas_ie request_type; /* 8- O TV Request type */
     nas_ie s_nssai; /* 22 O TLV S-NSSAI */
@@ -226,6 +227,7 @@ struct nas_ul_nas_transport {
 struct nas_dl_nas_transport {
     nas_ie payload_container_type; /*    M V Payload container type */
     nas_ie payload_container; /*    M LV-E Payload container */
+    nas_ie pdu_session_id; /* 12 C TV PDU session identity 2 */
     nas_ie additional_information; /* 24 O TLV Additional information */
     nas_ie ie_5gmm_cause; /* 58 O TV 5GMM cause */
     nas_ie back_off_timer_value; /* 37 O TLV GPRS timer 3 */
@@ -386,6 +388,7 @@ struct nas_control_plane_service_request {
     nas_ie ciot_small_data_container; /* 6F O TLV CIoT small data container */
     nas_ie payload_container_type; /* 8- O TV Payload container type */
     nas_ie payload_container; /* 7B O TLV-E Payload container */
+    nas_ie pdu_session_id; /* 12 C TV PDU session identity 2 */
     nas_ie pdu_session_status; /* 50 O TLV PDU session status */
     nas_ie release_assistance_indication; /* F- O TV Release assistance indication */
     nas_ie uplink_data_status; /* 40 O TLV Uplink data status */
