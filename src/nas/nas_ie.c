@@ -652,13 +652,16 @@ int nas_session_ambr_encode(const nas_session_ambr *a, g5_wbuf *w)
 
 uint64_t nas_ambr_bps(uint8_t unit, uint16_t value)
 {
-    /* Table 9.11.4.14.1: 1 = 1 kbps, 2 = 4 kbps, ... each step x4, up to 0x19 = 256 Pbps. */
+    /* Table 9.11.4.14.1: 1 = 1 Kbps, 2 = 4 Kbps, 3 = 16, 4 = 64, 5 = 256 Kbps, 6 = 1 Mbps,
+     * ... each group of five steps is the next power of 1000, up to 0x19 = 256 Pbps. */
     if (unit < 1 || unit > 0x19)
         return 0;
-    uint64_t mult = 1000;
-    for (int i = 1; i < unit; i++)
-        mult *= 4;
-    return mult * value;
+    uint64_t bps = 1000;
+    for (int i = 0; i < (unit - 1) / 5; i++)
+        bps *= 1000;
+    for (int i = 0; i < (unit - 1) % 5; i++)
+        bps *= 4;
+    return bps * value;
 }
 
 /* ---- 9.11.4.10 PDU address ---- */
