@@ -59,7 +59,7 @@ typedef struct dec {
     uint8_t *cause;
     unsigned flags;
     int half_octet; /* octet whose high nibble is still to be read, or -1 */
-    int last_row; /* row decoded last (position of following extras) */
+    int last_row; /* highest row decoded so far (position of following extras) */
 } dec;
 
 static int fail(dec *d, int err, uint8_t cause)
@@ -269,7 +269,9 @@ static int dec_body(dec *d, const nas_msg_desc *md)
             rc = keep_extra(d, iei, repeated);
         } else {
             rc = dec_optional(d, &md->ies[k], &m->ie[md->ies[k].slot], iei);
-            if (!rc && m->ie[md->ies[k].slot].present)
+            /* Extras are placed after the highest row seen so far, so that re-encoding
+             * in table order keeps every repetition after its first occurrence. */
+            if (!rc && m->ie[md->ies[k].slot].present && k > d->last_row)
                 d->last_row = k;
         }
         if (rc)

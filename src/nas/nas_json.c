@@ -963,7 +963,8 @@ static int set_ie_from_json(const nas_ie_desc *row, nas_ie *ie, const json_t *v,
     int rc = json_value_encode(row, v, &w, pl, depth, ptype);
     uint8_t *b = rc ? NULL : pool_alloc(pl, w.len);
     if (b) {
-        memcpy(b, w.p, w.len);
+        if (w.len)
+            memcpy(b, w.p, w.len);
         nas_ie_set(ie, b, w.len);
     } else if (!rc) {
         rc = G5_ERR_NOMEM;
