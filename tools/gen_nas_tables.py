@@ -227,12 +227,26 @@ def emit_tables(msgs, path):
         if not m["ies"]:
             c.append("    {-1, -1, NAS_F_V, NAS_P_O, 0, 0, 0, NULL, NULL, NULL},")
         c.append("};")
+        # IEI octet -> first row with that IEI (type 1 rows: all 16 values of the nibble).
+        idx = [-1] * 256
+        for k, ie in enumerate(m["ies"]):
+            if ie["iei"] < 0:
+                continue
+            keys = range(ie["iei"], ie["iei"] + 16) if ie["type1"] else [ie["iei"]]
+            for b in keys:
+                if idx[b] < 0:
+                    idx[b] = k
+        c.append("static const int8_t idx_%s[256] = {" % m["c"])
+        for off in range(0, 256, 16):
+            c.append("    " + ", ".join("%d" % v for v in idx[off:off + 16]) + ",")
+        c.append("};")
     c.append("")
     c.append("const nas_msg_desc nas_msg_descs[NAS_N_MSGS] = {")
     for m in msgs:
         n = len(m["ies"])
-        c.append("    {0x%02x, %d, %s, %s, ies_%s, %d}," % (
-            m["type"], 1 if m["sm"] else 0, cstr(m["name"]), cstr(m["clause"]), m["c"], n))
+        c.append("    {0x%02x, %d, %s, %s, ies_%s, %d, idx_%s}," % (
+            m["type"], 1 if m["sm"] else 0, cstr(m["name"]), cstr(m["clause"]), m["c"], n,
+            m["c"]))
     c.append("};")
     open(path, "w").write("\n".join(c) + "\n")
 

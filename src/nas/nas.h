@@ -83,6 +83,7 @@ typedef struct nas_msg_desc {
     const char *clause;
     const nas_ie_desc *ies;
     uint8_t n_ies;
+    const int8_t *iei_row; /* [256]: IEI octet -> first row with that IEI, or -1 */
 } nas_msg_desc;
 
 #include "nas/gen/nas_msgs.h" /* IWYU pragma: export */

@@ -158,30 +158,23 @@ static int dec_mandatory(dec *d, const nas_ie_desc *row, nas_ie *ie)
     }
 }
 
-/* Finds the table row for an IEI octet. *repeated is set when the row is known but
- * already present (and no other row with that IEI is free). */
+/* Finds the table row for an IEI octet through the generated IEI index. *repeated is set
+ * when the row is known but already present and no other row with that IEI is free (the
+ * spec has one IEI used twice in a table: registration accept 0x34). */
 static int find_row(const nas_msg_desc *md, const nas_msg *m, uint8_t iei, bool *repeated)
 {
-    int seen = -1;
+    int first = md->iei_row[iei];
     *repeated = false;
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < md->n_ies; i++) {
-            const nas_ie_desc *row = &md->ies[i];
-            if (row->iei < 0 || row->type1 != pass)
-                continue;
-            bool hit = pass == 0 ? row->iei == iei : row->iei == (iei & 0xf0);
-            if (!hit)
-                continue;
-            if (!m->ie[row->slot].present)
-                return i;
-            seen = i;
-        }
-        if (seen >= 0) {
-            *repeated = true;
-            return seen;
-        }
+    if (first < 0 || !m->ie[md->ies[first].slot].present)
+        return first;
+    const nas_ie_desc *f = &md->ies[first];
+    for (int i = first + 1; i < md->n_ies; i++) {
+        const nas_ie_desc *row = &md->ies[i];
+        if (row->iei == f->iei && row->type1 == f->type1 && !m->ie[row->slot].present)
+            return i;
     }
-    return -1;
+    *repeated = true;
+    return first;
 }
 
 /* Size of an IE not mapped to a row, from its IEI category (24.007 11.2.4; 24.501 9.11.1:

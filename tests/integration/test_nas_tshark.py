@@ -75,7 +75,7 @@ TSHARK_UNKNOWN = {"relay_key_request", "relay_key_accept", "relay_key_reject",
 
 ROW = re.compile(r'\{(-1|0x[0-9a-f]+), (-?\d+), NAS_F_(\w+), NAS_P_(\w), (-?\d+), (-?\d+), '
                  r'(\d), "([a-z0-9_]+)", "([0-9A-Z.]*)"')
-MSG = re.compile(r'\{0x([0-9a-f]+), (\d), "([a-z0-9_]+)", "([0-9.]+)", ies_(\w+), (\d+)\}')
+MSG = re.compile(r'\{0x([0-9a-f]+), (\d), "([a-z0-9_]+)", "([0-9.]+)", ies_(\w+), (\d+), idx_\w+\}')
 
 
 def tables():
