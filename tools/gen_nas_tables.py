@@ -236,17 +236,18 @@ def emit_tables(msgs, path):
             for b in keys:
                 if idx[b] < 0:
                     idx[b] = k
-        c.append("static const int8_t idx_%s[256] = {" % m["c"])
+        c.append("static const uint8_t idx_%s[256] = {" % m["c"])
         for off in range(0, 256, 16):
-            c.append("    " + ", ".join("%d" % v for v in idx[off:off + 16]) + ",")
+            c.append("    " + ", ".join("%d" % (v if v >= 0 else 255) for v in idx[off:off + 16])
+                     + ",")
         c.append("};")
     c.append("")
     c.append("const nas_msg_desc nas_msg_descs[NAS_N_MSGS] = {")
     for m in msgs:
         n = len(m["ies"])
-        c.append("    {0x%02x, %d, %s, %s, ies_%s, %d, idx_%s}," % (
-            m["type"], 1 if m["sm"] else 0, cstr(m["name"]), cstr(m["clause"]), m["c"], n,
-            m["c"]))
+        c.append("    {%s, %s, ies_%s, idx_%s, 0x%02x, %d, %d}," % (
+            cstr(m["name"]), cstr(m["clause"]), m["c"], m["c"], m["type"], 1 if m["sm"] else 0,
+            n))
     c.append("};")
     open(path, "w").write("\n".join(c) + "\n")
 

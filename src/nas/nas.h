@@ -77,13 +77,13 @@ typedef struct nas_ie_desc {
 } nas_ie_desc;
 
 typedef struct nas_msg_desc {
-    uint8_t type;
-    uint8_t sm; /* 1: 5GSM message (PDU session ID + PTI header) */
     const char *name;
     const char *clause;
     const nas_ie_desc *ies;
+    const uint8_t *iei_row; /* [256]: IEI octet -> first row with that IEI, 255 = none */
+    uint8_t type;
+    uint8_t sm; /* 1: 5GSM message (PDU session ID + PTI header) */
     uint8_t n_ies;
-    const int8_t *iei_row; /* [256]: IEI octet -> first row with that IEI, or -1 */
 } nas_msg_desc;
 
 #include "nas/gen/nas_msgs.h" /* IWYU pragma: export */
@@ -109,18 +109,18 @@ typedef struct nas_sec_hdr {
 } nas_sec_hdr;
 
 typedef struct nas_msg {
+    const nas_msg_desc *desc;
+    nas_sec_hdr sec;
+    nas_extra_ie extra[NAS_MAX_EXTRA];
+    union {
+        NAS_MSG_UNION_MEMBERS;
+    };
     uint8_t epd; /* NAS_EPD_5GMM / NAS_EPD_5GSM */
     uint8_t sht; /* 5GMM: security header type; != 0 means only `sec` is valid */
     uint8_t psi; /* 5GSM: PDU session identity */
     uint8_t pti; /* 5GSM: procedure transaction identity */
     uint8_t type; /* message type (enum nas_msg_type) */
-    const nas_msg_desc *desc;
-    union {
-        NAS_MSG_UNION_MEMBERS;
-    };
     uint8_t n_extra;
-    nas_extra_ie extra[NAS_MAX_EXTRA];
-    nas_sec_hdr sec;
 } nas_msg;
 
 /* Decoding options. */

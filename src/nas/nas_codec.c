@@ -165,7 +165,9 @@ static int find_row(const nas_msg_desc *md, const nas_msg *m, uint8_t iei, bool 
 {
     int first = md->iei_row[iei];
     *repeated = false;
-    if (first < 0 || !m->ie[md->ies[first].slot].present)
+    if (first == 0xff)
+        return -1;
+    if (!m->ie[md->ies[first].slot].present)
         return first;
     const nas_ie_desc *f = &md->ies[first];
     for (int i = first + 1; i < md->n_ies; i++) {

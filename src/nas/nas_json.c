@@ -12,6 +12,7 @@
  * nas_decode accepts. Security protected messages show the header fields and the inner
  * message as hex, plus its decoded form when it is readable (integrity only, or NEA0).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,12 +611,8 @@ static int pdu_addr_from_json(const json_t *j, g5_wbuf *w, pool *pl)
 {
     nas_pdu_address a = {.type = (uint8_t)jint(j, "pdu_session_type")};
     const char *v4 = json_string_value(json_object_get(j, "ipv4"));
-    unsigned o[4];
-    if (v4 && (sscanf(v4, "%u.%u.%u.%u", &o[0], &o[1], &o[2], &o[3]) != 4 || o[0] > 255 ||
-               o[1] > 255 || o[2] > 255 || o[3] > 255))
+    if (v4 && inet_pton(AF_INET, v4, a.ipv4) != 1)
         return G5_ERR_INVALID;
-    for (int i = 0; v4 && i < 4; i++)
-        a.ipv4[i] = (uint8_t)o[i];
     const uint8_t *b;
     size_t n;
     const json_t *x = json_object_get(j, "ipv6_interface_identifier");
@@ -1043,7 +1040,7 @@ static int json_to_nas(const json_t *in, g5_wbuf *w, char *err, size_t errlen, p
     json_object_foreach((json_t *)ies, key, v)
     {
         int k = 0;
-        while (k < md->n_ies && (md->ies[k].slot < 0 || strcmp(md->ies[k].name, key)))
+        while (k < md->n_ies && (md->ies[k].slot < 0 || strcmp(md->ies[k].name, key) != 0))
             k++;
         if (k == md->n_ies) {
             snprintf(err, errlen, "%s has no IE \"%s\"", md->name, key);

@@ -75,7 +75,7 @@ TSHARK_UNKNOWN = {"relay_key_request", "relay_key_accept", "relay_key_reject",
 
 ROW = re.compile(r'\{(-1|0x[0-9a-f]+), (-?\d+), NAS_F_(\w+), NAS_P_(\w), (-?\d+), (-?\d+), '
                  r'(\d), "([a-z0-9_]+)", "([0-9A-Z.]*)"')
-MSG = re.compile(r'\{0x([0-9a-f]+), (\d), "([a-z0-9_]+)", "([0-9.]+)", ies_(\w+), (\d+), idx_\w+\}')
+MSG = re.compile(r'\{"([a-z0-9_]+)", "([0-9.]+)", ies_(\w+), idx_\w+, 0x([0-9a-f]+), (\d), (\d+)\}')
 
 
 def tables():
@@ -86,7 +86,7 @@ def tables():
         rows[block.group(1)] = [m.groups() for m in ROW.finditer(block.group(2))]
     msgs = {}
     for m in MSG.finditer(text):
-        msgs[m.group(3)] = (int(m.group(1), 16), m.group(2) == "1", rows[m.group(5)])
+        msgs[m.group(1)] = (int(m.group(4), 16), m.group(5) == "1", rows[m.group(3)])
     return msgs
 
 
