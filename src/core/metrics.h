@@ -39,7 +39,7 @@ void g5_metrics_dump(FILE *out);
     g5_counter var = {name, help, labels, 0, NULL}; \
     __attribute__((constructor)) static void var##_register(void) \
     { \
-        g5_counter_register(&var); \
+        g5_counter_register(&(var)); \
     }
 
 #endif
