@@ -829,3 +829,62 @@ int nas_payload_entry_next(g5_rbuf *r, nas_payload_entry *out)
     out->payload_len = (uint16_t)g5_rbuf_left(&e);
     return g5_rbuf_ptr(&e, &out->payload, out->payload_len);
 }
+
+/* ---- 9.11.3.34 NAS security algorithms ---- */
+
+int nas_sec_algs_decode(const nas_ie *ie, nas_sec_algs *out)
+{
+    if (ie->len != 1)
+        return G5_ERR_INVALID;
+    out->nea = (ie->v[0] >> 4) & 7;
+    out->nia = ie->v[0] & 7;
+    return 0;
+}
+
+uint8_t nas_sec_algs_octet(const nas_sec_algs *a)
+{
+    return (uint8_t)((a->nea & 7) << 4 | (a->nia & 7));
+}
+
+/* ---- GPRS timers (TS 24.008 10.5.7.3, 10.5.7.4, 10.5.7.4a) ---- */
+
+int nas_gprs_timer_decode(const nas_ie *ie, nas_gprs_timer *out)
+{
+    if (ie->len != 1)
+        return G5_ERR_INVALID;
+    out->unit = ie->v[0] >> 5;
+    out->value = ie->v[0] & 0x1f;
+    return 0;
+}
+
+uint8_t nas_gprs_timer_octet(const nas_gprs_timer *t)
+{
+    return (uint8_t)((t->unit & 7) << 5 | (t->value & 0x1f));
+}
+
+long nas_gprs_timer_seconds(const nas_gprs_timer *t, bool timer3)
+{
+    /* 10.5.7.3: 2 s, 1 min, decihours; other values as 1 min; 7 = deactivated.
+     * 10.5.7.4a: 10 min, 1 h, 10 h, 2 s, 30 s, 1 min, 320 h, deactivated. */
+    static const long gprs[8] = {2, 60, 360, 60, 60, 60, 60, -1};
+    static const long gprs3[8] = {600, 3600, 36000, 2, 30, 60, 1152000, -1};
+    long unit = (timer3 ? gprs3 : gprs)[t->unit & 7];
+    return unit < 0 ? -1 : unit * t->value;
+}
+
+/* ---- PSI bitmaps (9.11.3.13, 9.11.3.44, 9.11.3.57) ---- */
+
+int nas_psi_map_decode(const nas_ie *ie, uint16_t *map)
+{
+    if (ie->len < 2)
+        return G5_ERR_INVALID;
+    *map = (uint16_t)(ie->v[0] | ie->v[1] << 8); /* octet 3 = PSI 0-7, octet 4 = PSI 8-15 */
+    *map &= (uint16_t)~1u; /* PSI 0 is spare */
+    return 0;
+}
+
+int nas_psi_map_encode(uint16_t map, g5_wbuf *w)
+{
+    g5_wbuf_u8(w, (uint8_t)(map & 0xfe));
+    return g5_wbuf_u8(w, (uint8_t)(map >> 8));
+}

@@ -231,6 +231,30 @@ typedef struct nas_payload_entry {
 int nas_payload_multi_begin(const nas_ie *ie, g5_rbuf *r, uint8_t *n_entries);
 int nas_payload_entry_next(g5_rbuf *r, nas_payload_entry *out);
 
+/* 9.11.3.34 NAS security algorithms: one octet, ciphering bits 7-5, integrity bits 3-1. */
+typedef struct nas_sec_algs {
+    uint8_t nea; /* 0..7 (5G-EA0..7) */
+    uint8_t nia; /* 0..7 (5G-IA0..7) */
+} nas_sec_algs;
+int nas_sec_algs_decode(const nas_ie *ie, nas_sec_algs *out);
+uint8_t nas_sec_algs_octet(const nas_sec_algs *a);
+
+/* 9.11.2.3 GPRS timer, 9.11.2.4 GPRS timer 2 (TS 24.008 10.5.7.3/10.5.7.4) and 9.11.2.5
+ * GPRS timer 3 (10.5.7.4a): one octet, unit bits 8-6, value bits 5-1. */
+typedef struct nas_gprs_timer {
+    uint8_t unit;
+    uint8_t value;
+} nas_gprs_timer;
+int nas_gprs_timer_decode(const nas_ie *ie, nas_gprs_timer *out);
+uint8_t nas_gprs_timer_octet(const nas_gprs_timer *t);
+/* Timer length in seconds; -1 = deactivated. timer3 selects the GPRS timer 3 unit table. */
+long nas_gprs_timer_seconds(const nas_gprs_timer *t, bool timer3);
+
+/* 9.11.3.44 PDU session status, 9.11.3.57 uplink data status, 9.11.3.13 allowed PDU
+ * session status: bit i of the 16-bit map = PSI i (PSI 0 is spare). */
+int nas_psi_map_decode(const nas_ie *ie, uint16_t *map);
+int nas_psi_map_encode(uint16_t map, g5_wbuf *w);
+
 /* BCD digit strings (TS 24.008 10.5.1.4 layout: low nibble first, 0xF filler). */
 int nas_bcd_decode(const uint8_t *p, size_t n, bool skip_first_nibble, char *out, size_t cap);
 

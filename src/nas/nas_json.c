@@ -767,6 +767,74 @@ static int cause_from_json(const json_t *j, g5_wbuf *w, pool *pl)
     return json_is_integer(j) ? g5_wbuf_u8(w, (uint8_t)json_integer_value(j)) : G5_ERR_INVALID;
 }
 
+static json_t *algs_to_json(const nas_ie *ie)
+{
+    nas_sec_algs a;
+    if (nas_sec_algs_decode(ie, &a))
+        return NULL;
+    return json_pack("{s:i,s:i}", "ciphering", a.nea, "integrity", a.nia);
+}
+
+static int algs_from_json(const json_t *j, g5_wbuf *w, pool *pl)
+{
+    nas_sec_algs a = {(uint8_t)jint(j, "ciphering"), (uint8_t)jint(j, "integrity")};
+    return g5_wbuf_u8(w, nas_sec_algs_octet(&a));
+}
+
+static json_t *timer_json(const nas_ie *ie, bool timer3)
+{
+    nas_gprs_timer t;
+    if (nas_gprs_timer_decode(ie, &t))
+        return NULL;
+    return json_pack("{s:i,s:i,s:I}", "unit", t.unit, "value", t.value, "seconds",
+                     (json_int_t)nas_gprs_timer_seconds(&t, timer3));
+}
+
+static json_t *timer_to_json(const nas_ie *ie)
+{
+    return timer_json(ie, false);
+}
+
+static json_t *timer3_to_json(const nas_ie *ie)
+{
+    return timer_json(ie, true);
+}
+
+static int timer_from_json(const json_t *j, g5_wbuf *w, pool *pl)
+{
+    nas_gprs_timer t = {(uint8_t)jint(j, "unit"), (uint8_t)jint(j, "value")};
+    return g5_wbuf_u8(w, nas_gprs_timer_octet(&t));
+}
+
+static json_t *psi_map_to_json(const nas_ie *ie)
+{
+    uint16_t map;
+    if (nas_psi_map_decode(ie, &map))
+        return NULL;
+    json_t *a = json_array();
+    for (int i = 1; i < 16; i++)
+        if (map & (1u << i))
+            json_array_append_new(a, json_integer(i));
+    return a;
+}
+
+static int psi_map_from_json(const json_t *j, g5_wbuf *w, pool *pl)
+{
+    uint16_t map = 0;
+    size_t i;
+    const json_t *v;
+    if (!json_is_array(j))
+        return G5_ERR_INVALID;
+    json_array_foreach(j, i, v)
+    {
+        json_int_t psi = json_integer_value(v);
+        if (psi < 1 || psi > 15)
+            return G5_ERR_INVALID;
+        map |= (uint16_t)(1u << psi);
+    }
+    return nas_psi_map_encode(map, w);
+}
+
 typedef json_t *(*to_json_fn)(const nas_ie *ie);
 typedef int (*from_json_fn)(const json_t *j, g5_wbuf *w, pool *pl);
 
@@ -788,6 +856,13 @@ static const struct typed {
     {"9.11.4.10", pdu_addr_to_json, pdu_addr_from_json},
     {"9.11.4.6", epco_to_json, epco_from_json},
     {"9.11.2.1B", dnn_to_json, dnn_from_json},
+    {"9.11.3.34", algs_to_json, algs_from_json},
+    {"9.11.2.3", timer_to_json, timer_from_json},
+    {"9.11.2.4", timer_to_json, timer_from_json},
+    {"9.11.2.5", timer3_to_json, timer_from_json},
+    {"9.11.3.13", psi_map_to_json, psi_map_from_json},
+    {"9.11.3.44", psi_map_to_json, psi_map_from_json},
+    {"9.11.3.57", psi_map_to_json, psi_map_from_json},
     {"9.11.3.2", cause_to_json, cause_from_json},
     {"9.11.4.2", cause_to_json, cause_from_json},
 };
@@ -924,7 +999,8 @@ static int json_value_encode(const nas_ie_desc *row, const json_t *v, g5_wbuf *w
                              int depth, int ptype)
 {
     const json_t *hex = json_is_object(v) ? json_object_get(v, "hex") : NULL;
-    if (hex || (json_is_string(v) && !has_typed(row->ref))) {
+    /* Hex is accepted for any IE; the DNN's typed form is itself a string. */
+    if (hex || (json_is_string(v) && strcmp(row->ref, "9.11.2.1B") != 0)) {
         const uint8_t *b;
         size_t n;
         int rc = get_hex(pl, hex ? hex : v, &b, &n);

@@ -47,7 +47,7 @@ DEFAULTS = {
     "9.11.3.4": SUCI_NULL,
     "9.11.2.10": "0101aa",
     "9.11.4.7": "ffff",
-    "9.11.3.34": "02",
+    "9.11.3.34": {"ciphering": 0, "integrity": 2},
     "9.11.4.16": 1,
     "9.11.4.11": 1,
     "9.11.3.7": 1,
@@ -152,10 +152,14 @@ def rich_samples():
                                                 {"plmn": {"mcc": "310", "mnc": "260"},
                                                  "tac": 0xFFFFFE}]}],
                        "allowed_nssai": [{"sst": 1, "sd": 0x010203}, {"sst": 2}],
-                       "t3512_value": "5e",
+                       "t3512_value": {"unit": 2, "value": 30, "seconds": 1080000},
+                       "pdu_session_status": [1, 5, 15],
                        }},
               {"nas_5gs.5g_tmsi": "305419896", "nas_5gs.amf_region_id": "202",
-               "nas_5gs.mm.tal_num_e": ["2", "3", "1"]}))
+               "nas_5gs.mm.tal_num_e": ["2", "3", "1"],
+               "gsm_a.gm.gmm.gprs_timer3_unit": "2", "gsm_a.gm.gmm.gprs_timer3_value": "30",
+               "nas_5gs.pdu_ses_sts_psi_5_b5": "1", "nas_5gs.pdu_ses_sts_psi_15_b7": "1",
+               "nas_5gs.pdu_ses_sts_psi_4_b4": "0"}))
     est_accept = {"extended_protocol_discriminator": 46, "pdu_session_id": 1, "pti": 1,
                   "message_type": "pdu_session_establishment_accept",
                   "ies": {"selected_pdu_session_type": 1, "selected_ssc_mode": 1,
@@ -238,6 +242,12 @@ def rich_samples():
                # e.g. 7e00680f0009010006012e0501d61a), so "malformed" is expected here;
                # the entry framing fields above are still compared.
                "_allow_malformed": True}))
+    s.append(({"extended_protocol_discriminator": 126, "security_header_type": 0,
+               "message_type": "security_mode_command",
+               "ies": {"selected_nas_security_algorithms": {"ciphering": 1, "integrity": 2},
+                       "ngksi": 0,
+                       "replayed_ue_security_capabilities": {"5g_ea": 0xF0, "5g_ia": 0x70}}},
+              {"nas_5gs.mm.nas_sec_algo_enc": "1", "nas_5gs.mm.nas_sec_algo_ip": "2"}))
     s.append(({"extended_protocol_discriminator": 126, "security_header_type": 2,
                "message_authentication_code": "01020304", "sequence_number": 7,
                "plain_5gs_nas_message": "7e005e"},
@@ -315,6 +325,11 @@ def main():
         if j.get("security_header_type", 0) == 0 and back.get("ies") != j.get("ies"):
             print("FAIL decode %s:\n  in  %s\n  out %s" % (j["message_type"], j["ies"],
                                                         back.get("ies")))
+            fails += 1
+        if j.get("plain_5gs_nas_message") == "7e005e" and \
+                back.get("decoded_plain_5gs_nas_message", {}).get("message_type") \
+                != "security_mode_complete":
+            print("FAIL: protected message's readable inner message not decoded: %s" % back)
             fails += 1
         hexes.append(h)
     with tempfile.TemporaryDirectory() as d:

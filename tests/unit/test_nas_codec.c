@@ -469,6 +469,32 @@ static void test_bad_headers(void **state)
     assert_int_equal(nas_encode(&m, &w), G5_ERR_MISSING);
 }
 
+static void test_small_typed_ies(void **state)
+{
+    (void)state;
+    static const uint8_t algs = 0x12, t3 = 0x5e, t2 = 0x21, psi[] = {0x22, 0x80};
+    nas_ie ie = {.v = &algs, .len = 1, .present = 1};
+    nas_sec_algs a;
+    assert_int_equal(nas_sec_algs_decode(&ie, &a), 0);
+    assert_int_equal(a.nea, 1);
+    assert_int_equal(a.nia, 2);
+    assert_int_equal(nas_sec_algs_octet(&a), 0x12);
+    nas_gprs_timer t;
+    ie.v = &t3;
+    assert_int_equal(nas_gprs_timer_decode(&ie, &t), 0);
+    assert_int_equal(nas_gprs_timer_seconds(&t, true), 30 * 36000); /* 30 x 10 h */
+    ie.v = &t2;
+    assert_int_equal(nas_gprs_timer_decode(&ie, &t), 0);
+    assert_int_equal(nas_gprs_timer_seconds(&t, false), 60); /* 1 x 1 min */
+    t.unit = 7;
+    assert_int_equal(nas_gprs_timer_seconds(&t, false), -1); /* deactivated */
+    ie.v = psi;
+    ie.len = 2;
+    uint16_t map;
+    assert_int_equal(nas_psi_map_decode(&ie, &map), 0);
+    assert_int_equal(map, (1u << 1) | (1u << 5) | (1u << 15));
+}
+
 static void test_every_message_minimal(void **state)
 {
     (void)state;
@@ -517,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_comprehension_required),
         cmocka_unit_test(test_repeated_ie),
         cmocka_unit_test(test_bad_headers),
+        cmocka_unit_test(test_small_typed_ies),
         cmocka_unit_test(test_every_message_minimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
