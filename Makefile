@@ -24,7 +24,7 @@ DEPS := build-essential cmake pkg-config git python3 \
   libssl-dev libyaml-dev libsqlite3-dev sqlite3 libusrsctp-dev libsctp-dev libuv1-dev \
   libcmocka-dev libjansson-dev libnghttp2-dev \
   clang libclang-rt-14-dev libfuzzer-14-dev cppcheck clang-tidy clang-format \
-  tshark erlang-base erlang-asn1 python3-scapy \
+  tshark erlang-base erlang-asn1 python3-scapy python3-cryptography \
   iproute2 iputils-ping iperf3 tcpdump user-mode-linux busybox-static
 
 .PHONY: all deps build test test-unit test-asan fuzz-smoke fuzz bench demo lint format \

@@ -78,11 +78,13 @@ int g5_aes128_ctr(const uint8_t key[16], const uint8_t icb[16], const uint8_t *i
 {
     if (n > (size_t)INT32_MAX)
         return G5_ERR_TOO_LONG;
+    if (n == 0)
+        return 0;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int outl = 0, finl = 0, rc = G5_ERR_CRYPTO;
     if (ctx && g5_evp_aes128_ctr() &&
         EVP_EncryptInit_ex2(ctx, g5_evp_aes128_ctr(), key, icb, NULL) &&
-        (n == 0 || EVP_EncryptUpdate(ctx, out, &outl, in, (int)n)) &&
+        EVP_EncryptUpdate(ctx, out, &outl, in, (int)n) &&
         EVP_EncryptFinal_ex(ctx, out + outl, &finl) && (size_t)outl + (size_t)finl == n)
         rc = 0;
     EVP_CIPHER_CTX_free(ctx);

@@ -233,6 +233,8 @@ static uint64_t msg_block(const uint8_t *msg, size_t bitlen, size_t i)
         b = (b << 8) | (at < nbytes ? msg[at] : 0);
     }
     size_t first_bit = 64 * i;
+    if (bitlen <= first_bit) /* empty message: the single block is all zero */
+        return 0;
     if (bitlen < first_bit + 64) /* partial last block */
         b &= ~0ull << (64 - (bitlen - first_bit));
     return b;

@@ -198,6 +198,11 @@ int g5_suci_parse(const char *s, g5_suci *out)
 int g5_suci_format(const g5_suci *suci, char *out, size_t cap)
 {
     char tail[2 * G5_SUCI_OUTPUT_MAX + 1];
+    size_t mcc = strnlen(suci->mcc, sizeof suci->mcc), mnc = strnlen(suci->mnc, sizeof suci->mnc),
+           ri = strnlen(suci->routing_indicator, sizeof suci->routing_indicator);
+    if (mcc != 3 || mnc < 2 || mnc > 3 || ri < 1 || ri > 4 || !is_digits(suci->mcc, mcc) ||
+        !is_digits(suci->mnc, mnc) || !is_digits(suci->routing_indicator, ri))
+        return G5_ERR_INVALID;
     if (suci->output_len == 0 || suci->output_len > sizeof suci->output || suci->scheme > 15)
         return G5_ERR_INVALID;
     if (suci->scheme == G5_SUCI_NULL) {
@@ -244,37 +249,57 @@ int g5_suci_conceal(const g5_supi *supi, int scheme, const uint8_t *hn_pub, size
     return rc;
 }
 
-int g5_suci_deconceal(const g5_suci *suci, const uint8_t *hn_priv, g5_supi *out)
+/* SUPI from the decrypted (or null-scheme) BCD MSIN. */
+static int supi_from_plain(const g5_suci *suci, const uint8_t *plain, size_t plain_len,
+                           g5_supi *out)
 {
-    size_t mcc = strnlen(suci->mcc, sizeof suci->mcc), mnc = strnlen(suci->mnc, sizeof suci->mnc);
-    if (mcc != 3 || (mnc != 2 && mnc != 3) || suci->output_len > sizeof suci->output)
-        return G5_ERR_INVALID;
-    uint8_t plain[G5_SUCI_PLAIN_MAX];
-    size_t plain_len = 0;
-    int rc;
-    if (suci->scheme == G5_SUCI_NULL) {
-        if (suci->output_len > sizeof plain)
-            return G5_ERR_INVALID;
-        memcpy(plain, suci->output, suci->output_len);
-        plain_len = suci->output_len;
-        rc = 0;
-    } else if (g5_suci_pub_len(suci->scheme)) {
-        rc = g5_ecies_decrypt(suci->scheme, hn_priv, suci->output, suci->output_len, plain,
-                              sizeof plain, &plain_len);
-    } else {
-        return G5_ERR_UNSUPPORTED;
-    }
     g5_supi s;
     memset(&s, 0, sizeof s);
-    if (!rc) {
-        memcpy(s.mcc, suci->mcc, sizeof s.mcc);
-        memcpy(s.mnc, suci->mnc, sizeof s.mnc);
-        rc = g5_msin_from_bcd(plain, plain_len, s.msin, sizeof s.msin);
-    }
+    memcpy(s.mcc, suci->mcc, sizeof s.mcc);
+    memcpy(s.mnc, suci->mnc, sizeof s.mnc);
+    int rc = g5_msin_from_bcd(plain, plain_len, s.msin, sizeof s.msin);
     if (!rc && !supi_valid(&s))
         rc = G5_ERR_INVALID;
     if (!rc)
         *out = s;
+    return rc;
+}
+
+static int deconceal(const g5_suci *suci, const uint8_t *hn_priv, const g5_suci_hn_key *key,
+                     g5_supi *out)
+{
+    size_t mcc = strnlen(suci->mcc, sizeof suci->mcc), mnc = strnlen(suci->mnc, sizeof suci->mnc);
+    if (mcc != 3 || (mnc != 2 && mnc != 3) || suci->output_len > sizeof suci->output)
+        return G5_ERR_INVALID;
+    if (suci->scheme == G5_SUCI_NULL) /* Annex C.2: the scheme output is the BCD MSIN */
+        return supi_from_plain(suci, suci->output, suci->output_len, out);
+    if (!g5_suci_pub_len(suci->scheme))
+        return G5_ERR_UNSUPPORTED;
+    uint8_t plain[G5_SUCI_PLAIN_MAX];
+    size_t plain_len = 0;
+    int rc;
+    if (key)
+        rc = g5_suci_hn_key_scheme(key) == suci->scheme
+                 ? g5_ecies_decrypt_with(key, suci->output, suci->output_len, plain, sizeof plain,
+                                         &plain_len)
+                 : G5_ERR_INVALID;
+    else
+        rc = g5_ecies_decrypt(suci->scheme, hn_priv, suci->output, suci->output_len, plain,
+                              sizeof plain, &plain_len);
+    if (!rc)
+        rc = supi_from_plain(suci, plain, plain_len, out);
     OPENSSL_cleanse(plain, sizeof plain);
     return rc;
+}
+
+int g5_suci_deconceal(const g5_suci *suci, const uint8_t *hn_priv, g5_supi *out)
+{
+    return deconceal(suci, hn_priv, NULL, out);
+}
+
+int g5_suci_deconceal_with(const g5_suci *suci, const g5_suci_hn_key *key, g5_supi *out)
+{
+    if (!key && suci->scheme != G5_SUCI_NULL)
+        return G5_ERR_INVALID;
+    return deconceal(suci, NULL, key, out);
 }

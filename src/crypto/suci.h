@@ -56,6 +56,16 @@ int g5_ecies_encrypt(int scheme, const uint8_t *hn_pub, size_t hn_pub_len, const
 int g5_ecies_decrypt(int scheme, const uint8_t hn_priv[G5_SUCI_PRIV_LEN], const uint8_t *in,
                      size_t in_len, uint8_t *plain, size_t cap, size_t *plain_len);
 
+/* A home network private key prepared once for many de-concealments (the SIDF's case):
+ * building it costs a scalar multiplication that the per-call functions above repeat on
+ * every call. Immutable after creation, so one key may serve several threads. */
+typedef struct g5_suci_hn_key g5_suci_hn_key;
+int g5_suci_hn_key_new(int scheme, const uint8_t priv[G5_SUCI_PRIV_LEN], g5_suci_hn_key **out);
+void g5_suci_hn_key_free(g5_suci_hn_key *key);
+int g5_suci_hn_key_scheme(const g5_suci_hn_key *key);
+int g5_ecies_decrypt_with(const g5_suci_hn_key *key, const uint8_t *in, size_t in_len,
+                          uint8_t *plain, size_t cap, size_t *plain_len);
+
 /* An IMSI-type SUPI. */
 typedef struct g5_supi {
     char mcc[4]; /* 3 digits */
@@ -94,6 +104,9 @@ int g5_suci_conceal(const g5_supi *supi, int scheme, const uint8_t *hn_pub, size
 /* Home network (SIDF) side: recovers the SUPI; hn_priv is ignored for the null scheme.
  * The caller picks hn_priv by suci->scheme and suci->hn_key_id. */
 int g5_suci_deconceal(const g5_suci *suci, const uint8_t *hn_priv, g5_supi *out);
+/* The same with a prepared key (NULL for the null scheme); G5_ERR_INVALID if the key's
+ * profile is not the SUCI's protection scheme. */
+int g5_suci_deconceal_with(const g5_suci *suci, const g5_suci_hn_key *key, g5_supi *out);
 
 /* BCD MSIN <-> digits (TS 24.501 Figure 9.11.3.4.3: low nibble first, filler 0xF). */
 int g5_msin_to_bcd(const char *digits, uint8_t *out, size_t cap, size_t *out_len);

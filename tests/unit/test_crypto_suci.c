@@ -379,6 +379,18 @@ static void test_malformed_strings(void **state)
     /* truncated Profile A output */
     assert_int_equal(g5_suci_parse("suci-0-208-93-0-1-1-b2e92f83", &s), 0);
     assert_int_equal(g5_suci_deconceal(&s, k, &supi), G5_ERR_TRUNCATED);
+    /* format refuses a SUCI whose routing indicator or PLMN is not digits */
+    char str[G5_SUCI_STR_MAX];
+    g5_suci f;
+    assert_int_equal(g5_suci_parse("suci-0-208-93-0-0-0-00007487", &f), 0);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), 0);
+    f.routing_indicator[0] = 0;
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
+    memcpy(f.routing_indicator, "12a", 4);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
+    memcpy(f.routing_indicator, "0", 2);
+    memcpy(f.mnc, "9", 2);
+    assert_int_equal(g5_suci_format(&f, str, sizeof str), G5_ERR_INVALID);
     /* null scheme with a bad BCD digit is refused at de-concealment */
     s.scheme = 0;
     s.output[0] = 0xaf;
@@ -411,6 +423,54 @@ static void test_malformed_strings(void **state)
     assert_int_equal(g5_msin_from_bcd(mid_filler, 2, d, sizeof d), G5_ERR_INVALID);
 }
 
+/* The prepared-key path of the SIDF gives the same results as the per-call one. */
+static void test_prepared_hn_key(void **state)
+{
+    (void)state;
+    json_t *root = tv_load("suci_ecies.json");
+    assert_non_null(root);
+    const char *ids[] = {"profile-a-imsi", "profile-b-imsi"};
+    g5_suci_hn_key *keys[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = vec(root, ids[i]);
+        uint8_t priv[32];
+        assert_int_equal(tv_hex(v, "home_network_private_key", priv, 32), 0);
+        assert_int_equal(g5_suci_hn_key_new(i + 1, priv, &keys[i]), 0);
+        assert_int_equal(g5_suci_hn_key_scheme(keys[i]), i + 1);
+        char str[G5_SUCI_STR_MAX];
+        snprintf(str, sizeof str, "suci-0-274-012-0-%d-1-%s", i + 1, tv_str(v, "scheme_output"));
+        g5_suci suci;
+        assert_int_equal(g5_suci_parse(str, &suci), 0);
+        g5_supi supi;
+        assert_int_equal(g5_suci_deconceal_with(&suci, keys[i], &supi), 0);
+        assert_string_equal(supi.msin, "001002086");
+        assert_string_equal(supi.mnc, "012");
+        suci.output[suci.output_len - 1] ^= 1;
+        assert_int_equal(g5_suci_deconceal_with(&suci, keys[i], &supi), G5_ERR_CRYPTO);
+        suci.output[suci.output_len - 1] ^= 1;
+        assert_int_equal(g5_suci_deconceal_with(&suci, NULL, &supi), G5_ERR_INVALID);
+    }
+    /* a key of the other profile is refused, not misused */
+    g5_suci suci;
+    assert_int_equal(g5_suci_parse("suci-0-274-012-0-1-1-b2e92f836055a255837debf850b528997ce0201cb8"
+                                   "2adfe4be1f587d07d8457dcb02352410cddd9e730ef3fa87",
+                                   &suci),
+                     0);
+    g5_supi supi;
+    assert_int_equal(g5_suci_deconceal_with(&suci, keys[1], &supi), G5_ERR_INVALID);
+    assert_int_equal(g5_suci_parse("suci-0-208-93-0-0-0-00007487", &suci), 0);
+    assert_int_equal(g5_suci_deconceal_with(&suci, NULL, &supi), 0);
+    uint8_t zero[32] = {0};
+    g5_suci_hn_key *k = NULL;
+    assert_int_equal(g5_suci_hn_key_new(G5_SUCI_PROFILE_B, zero, &k), G5_ERR_INVALID);
+    assert_null(k);
+    assert_int_equal(g5_suci_hn_key_new(G5_SUCI_NULL, zero, &k), G5_ERR_UNSUPPORTED);
+    g5_suci_hn_key_free(keys[0]);
+    g5_suci_hn_key_free(keys[1]);
+    g5_suci_hn_key_free(NULL);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_invalid_points_rejected),
         cmocka_unit_test(test_keygen_round_trip),
         cmocka_unit_test(test_malformed_strings),
+        cmocka_unit_test(test_prepared_hn_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
