@@ -79,7 +79,7 @@ static void on_conf(void *arg, int rc, const ausf_confirm_result *res, const g5_
 
 static void wait_done(state *s)
 {
-    while (!s->done)
+    while (!s->done) /* NOWAIT: ONCE would sleep until the next (expiry) timer */
         uv_run(&s->loop, UV_RUN_NOWAIT);
     s->done = 0;
 }
