@@ -299,6 +299,55 @@ static void test_cancel(void **state)
     assert_int_equal(c.called, 0);
 }
 
+/* 64 authentications outstanding at once for 4 subscribers (the UDM serialises them on
+ * its worker): every callback comes, each once, every SQN is distinct per subscriber, and
+ * every context confirms with the UE's RES*. */
+static void test_many_outstanding(void **state)
+{
+    (void)state;
+    t_nf n;
+    assert_int_equal(t_nf_up(&n, NULL, NULL), 0);
+    enum { NSUB = 4, NREQ = 64 };
+    g5_subscriber s[NSUB];
+    for (unsigned i = 0; i < NSUB; i++)
+        assert_int_equal(t_provision(&n, 20 + i, G5_AUTH_5G_AKA, &s[i]), 0);
+    static t_auth a[NREQ];
+    ausf_auth_info info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.serving_network_name, sizeof info.serving_network_name, T_SNN);
+    for (int i = 0; i < NREQ; i++) {
+        memset(&a[i], 0, sizeof a[i]);
+        snprintf(info.supi_or_suci, sizeof info.supi_or_suci, "%s", s[i % NSUB].supi);
+        assert_true(ausf_authenticate(n.ausf, &info, on_auth, &a[i]) != 0);
+    }
+    int all = 0;
+    for (int i = 0; i < NREQ; i++) {
+        assert_true(t_run_until(&n, &a[i].called));
+        assert_int_equal(a[i].rc, 0);
+        all++;
+    }
+    assert_int_equal(all, NREQ);
+    assert_int_equal(ausf_ctx_count(n.ausf), NREQ);
+    uint64_t seen[NREQ];
+    for (int i = 0; i < NREQ; i++) {
+        const g5_subscriber *sub = &s[i % NSUB];
+        uint8_t sqn[6], res[8], ck[16], ik[16], res_star[16];
+        assert_int_equal(
+            g5_milenage_check_autn(sub->k, sub->op, a[i].ctx.rand, a[i].ctx.autn, sqn, res, ck, ik),
+            0);
+        seen[i] = t_sqn48(sqn);
+        for (int j = i % NSUB; j < i; j += NSUB)
+            assert_true(seen[j] != seen[i]);
+        assert_int_equal(g5_kdf_res_star(ck, ik, T_SNN, a[i].ctx.rand, res, 8, res_star), 0);
+        t_conf c;
+        assert_int_equal(confirm(&n, a[i].ctx.ctx_id, res_star, &c), 0);
+        assert_int_equal(c.res.auth_result, AUSF_AUTHENTICATION_SUCCESS);
+        assert_int_equal(a[i].called, 1);
+    }
+    assert_int_equal(ausf_ctx_count(n.ausf), 0);
+    t_nf_down(&n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_resync_5g_aka),
         cmocka_unit_test(test_context_expires),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_many_outstanding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
