@@ -258,6 +258,7 @@ class Gen:
                 vt = self.resolve_ref(vast["name"], None, env)
             else:
                 vt = self.resolve(vast, setname + "_" + vhint, env, True)
+                vt.name = vhint  # JSON shows the IE name, not the synthetic type name
             if id(vt) not in altkey:
                 altkey[id(vt)] = len(t.alts)
                 t.alts.append(vt)

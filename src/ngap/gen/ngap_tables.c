@@ -3340,7 +3340,7 @@ const a1_type NGAP_ProtocolIE_Field_BroadcastSessionModificationRequestIEs_def =
 static const a1_member NGAP_BroadcastSessionModificationRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionModificationRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-ServiceArea", &NGAP_MBS_ServiceArea_def, offsetof(NGAP_BroadcastSessionModificationRequestIEs_Value_t, MBS_ServiceArea), 0, -1, -1},
-    {"BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer", &NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def, offsetof(NGAP_BroadcastSessionModificationRequestIEs_Value_t, BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer), 0, -1, -1},
+    {"MBSSessionModificationRequestTransfer", &NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def, offsetof(NGAP_BroadcastSessionModificationRequestIEs_Value_t, MBSSessionModificationRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_BroadcastSessionModificationRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
@@ -3444,7 +3444,7 @@ static const a1_member NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_de
     {"value", &NGAP_MBS_ServiceArea_ExtIEs_Value_def, offsetof(NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_t, value), 0, 0, 1},
 };
 const a1_type NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_def = {.name = "ProtocolIE-SingleContainer_MBS-ServiceArea-ExtIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_t), .m = NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_def_members, .nroot = 3, .nall = 3};
-const a1_type NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def = {.name = "BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def = {.name = "MBSSessionModificationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t)};
 static const a1_member NGAP_BroadcastSessionReleaseRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionReleaseRequestIEs_def, offsetof(NGAP_BroadcastSessionReleaseRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3512,7 +3512,7 @@ static const a1_member NGAP_BroadcastSessionSetupRequestIEs_Value_def_members[] 
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"S-NSSAI", &NGAP_S_NSSAI_def, offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, S_NSSAI), 0, -1, -1},
     {"MBS-ServiceArea", &NGAP_MBS_ServiceArea_def, offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, MBS_ServiceArea), 0, -1, -1},
-    {"BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer", &NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def, offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer), 0, -1, -1},
+    {"MBSSessionSetupRequestTransfer", &NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def, offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, MBSSessionSetupRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_BroadcastSessionSetupRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
@@ -3521,7 +3521,7 @@ static const a1_object NGAP_BroadcastSessionSetupRequestIEs_Value_def_objs[] = {
     {315, "id-MBSSessionSetupRequestTransfer", 4, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_BroadcastSessionSetupRequestIEs_Value_def = {.name = "BroadcastSessionSetupRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_Value_t), .m = NGAP_BroadcastSessionSetupRequestIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupRequestIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def = {.name = "BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def = {.name = "MBSSessionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t)};
 static const a1_member NGAP_DistributionSetupRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupRequestIEs_def, offsetof(NGAP_DistributionSetupRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3536,7 +3536,7 @@ const a1_type NGAP_ProtocolIE_Field_DistributionSetupRequestIEs_def = {.name = "
 static const a1_member NGAP_DistributionSetupRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_DistributionSetupRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-AreaSessionID", &NGAP_MBS_AreaSessionID_def, offsetof(NGAP_DistributionSetupRequestIEs_Value_t, MBS_AreaSessionID), 0, -1, -1},
-    {"DistributionSetupRequestIEs_MBS-DistributionSetupRequestTransfer", &NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def, offsetof(NGAP_DistributionSetupRequestIEs_Value_t, DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer), 0, -1, -1},
+    {"MBS-DistributionSetupRequestTransfer", &NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def, offsetof(NGAP_DistributionSetupRequestIEs_Value_t, MBS_DistributionSetupRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_DistributionSetupRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
@@ -3544,7 +3544,7 @@ static const a1_object NGAP_DistributionSetupRequestIEs_Value_def_objs[] = {
     {301, "id-MBS-DistributionSetupRequestTransfer", 3, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_DistributionSetupRequestIEs_Value_def = {.name = "DistributionSetupRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_Value_t), .m = NGAP_DistributionSetupRequestIEs_Value_def_members, .objs = NGAP_DistributionSetupRequestIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_DistributionSetupRequestIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def = {.name = "DistributionSetupRequestIEs_MBS-DistributionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t)};
+const a1_type NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def = {.name = "MBS-DistributionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t)};
 static const a1_member NGAP_DistributionReleaseRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionReleaseRequestIEs_def, offsetof(NGAP_DistributionReleaseRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3559,7 +3559,7 @@ const a1_type NGAP_ProtocolIE_Field_DistributionReleaseRequestIEs_def = {.name =
 static const a1_member NGAP_DistributionReleaseRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-AreaSessionID", &NGAP_MBS_AreaSessionID_def, offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, MBS_AreaSessionID), 0, -1, -1},
-    {"DistributionReleaseRequestIEs_MBS-DistributionReleaseRequestTransfer", &NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def, offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer), 0, -1, -1},
+    {"MBS-DistributionReleaseRequestTransfer", &NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def, offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, MBS_DistributionReleaseRequestTransfer), 0, -1, -1},
     {"Cause", &NGAP_Cause_def, offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, Cause), 0, -1, -1},
 };
 static const a1_object NGAP_DistributionReleaseRequestIEs_Value_def_objs[] = {
@@ -3569,7 +3569,7 @@ static const a1_object NGAP_DistributionReleaseRequestIEs_Value_def_objs[] = {
     {15, "id-Cause", 4, A1_CRIT_IGNORE, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_DistributionReleaseRequestIEs_Value_def = {.name = "DistributionReleaseRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_Value_t), .m = NGAP_DistributionReleaseRequestIEs_Value_def_members, .objs = NGAP_DistributionReleaseRequestIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, raw)};
-const a1_type NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def = {.name = "DistributionReleaseRequestIEs_MBS-DistributionReleaseRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t)};
+const a1_type NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def = {.name = "MBS-DistributionReleaseRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t)};
 static const a1_member NGAP_HandoverCancel_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_HandoverCancelIEs_def, offsetof(NGAP_HandoverCancel_t, protocolIEs), 0, -1, -1},
 };
@@ -6113,14 +6113,14 @@ static const a1_member NGAP_ProtocolIE_Field_MulticastSessionActivationRequestIE
 const a1_type NGAP_ProtocolIE_Field_MulticastSessionActivationRequestIEs_def = {.name = "ProtocolIE-Field_MulticastSessionActivationRequestIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_MulticastSessionActivationRequestIEs_t), .m = NGAP_ProtocolIE_Field_MulticastSessionActivationRequestIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_MulticastSessionActivationRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_MulticastSessionActivationRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer", &NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def, offsetof(NGAP_MulticastSessionActivationRequestIEs_Value_t, MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer), 0, -1, -1},
+    {"MulticastSessionActivationRequestTransfer", &NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def, offsetof(NGAP_MulticastSessionActivationRequestIEs_Value_t, MulticastSessionActivationRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_MulticastSessionActivationRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
     {304, "id-MulticastSessionActivationRequestTransfer", 2, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionActivationRequestIEs_Value_def = {.name = "MulticastSessionActivationRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_Value_t), .m = NGAP_MulticastSessionActivationRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionActivationRequestIEs_Value_def_objs, .nobjs = 2, .nall = 2, .aux = offsetof(NGAP_MulticastSessionActivationRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def = {.name = "MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def = {.name = "MulticastSessionActivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t)};
 static const a1_member NGAP_MulticastSessionDeactivationRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_MulticastSessionDeactivationRequestIEs_def, offsetof(NGAP_MulticastSessionDeactivationRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -6134,14 +6134,14 @@ static const a1_member NGAP_ProtocolIE_Field_MulticastSessionDeactivationRequest
 const a1_type NGAP_ProtocolIE_Field_MulticastSessionDeactivationRequestIEs_def = {.name = "ProtocolIE-Field_MulticastSessionDeactivationRequestIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_MulticastSessionDeactivationRequestIEs_t), .m = NGAP_ProtocolIE_Field_MulticastSessionDeactivationRequestIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_MulticastSessionDeactivationRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer", &NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def, offsetof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t, MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer), 0, -1, -1},
+    {"MulticastSessionDeactivationRequestTransfer", &NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def, offsetof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t, MulticastSessionDeactivationRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_MulticastSessionDeactivationRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
     {305, "id-MulticastSessionDeactivationRequestTransfer", 2, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionDeactivationRequestIEs_Value_def = {.name = "MulticastSessionDeactivationRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t), .m = NGAP_MulticastSessionDeactivationRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionDeactivationRequestIEs_Value_def_objs, .nobjs = 2, .nall = 2, .aux = offsetof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def = {.name = "MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def = {.name = "MulticastSessionDeactivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t)};
 static const a1_member NGAP_MulticastSessionUpdateRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_MulticastSessionUpdateRequestIEs_def, offsetof(NGAP_MulticastSessionUpdateRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -6156,7 +6156,7 @@ const a1_type NGAP_ProtocolIE_Field_MulticastSessionUpdateRequestIEs_def = {.nam
 static const a1_member NGAP_MulticastSessionUpdateRequestIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-AreaSessionID", &NGAP_MBS_AreaSessionID_def, offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, MBS_AreaSessionID), 0, -1, -1},
-    {"MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer", &NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def, offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer), 0, -1, -1},
+    {"MulticastSessionUpdateRequestTransfer", &NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def, offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, MulticastSessionUpdateRequestTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_MulticastSessionUpdateRequestIEs_Value_def_objs[] = {
     {299, "id-MBS-SessionID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
@@ -6164,7 +6164,7 @@ static const a1_object NGAP_MulticastSessionUpdateRequestIEs_Value_def_objs[] = 
     {306, "id-MulticastSessionUpdateRequestTransfer", 3, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionUpdateRequestIEs_Value_def = {.name = "MulticastSessionUpdateRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_Value_t), .m = NGAP_MulticastSessionUpdateRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionUpdateRequestIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def = {.name = "MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def = {.name = "MulticastSessionUpdateRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t)};
 static const a1_member NGAP_NGReset_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_NGResetIEs_def, offsetof(NGAP_NGReset_t, protocolIEs), 0, -1, -1},
 };
@@ -9838,7 +9838,7 @@ const a1_type NGAP_ProtocolIE_Field_RerouteNASRequest_IEs_def = {.name = "Protoc
 static const a1_member NGAP_RerouteNASRequest_IEs_Value_def_members[] = {
     {"RAN-UE-NGAP-ID", &NGAP_RAN_UE_NGAP_ID_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, RAN_UE_NGAP_ID), 0, -1, -1},
     {"AMF-UE-NGAP-ID", &NGAP_AMF_UE_NGAP_ID_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, AMF_UE_NGAP_ID), 0, -1, -1},
-    {"RerouteNASRequest-IEs_NGAP-Message", &NGAP_RerouteNASRequest_IEs_NGAP_Message_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, RerouteNASRequest_IEs_NGAP_Message), 0, -1, -1},
+    {"NGAP-Message", &NGAP_RerouteNASRequest_IEs_NGAP_Message_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, NGAP_Message), 0, -1, -1},
     {"AMFSetID", &NGAP_AMFSetID_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, AMFSetID), 0, -1, -1},
     {"AllowedNSSAI", &NGAP_AllowedNSSAI_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, AllowedNSSAI), 0, -1, -1},
     {"SourceToTarget-AMFInformationReroute", &NGAP_SourceToTarget_AMFInformationReroute_def, offsetof(NGAP_RerouteNASRequest_IEs_Value_t, SourceToTarget_AMFInformationReroute), 0, -1, -1},
@@ -9852,7 +9852,7 @@ static const a1_object NGAP_RerouteNASRequest_IEs_Value_def_objs[] = {
     {171, "id-SourceToTarget-AMFInformationReroute", 6, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_RerouteNASRequest_IEs_Value_def = {.name = "RerouteNASRequest-IEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_RerouteNASRequest_IEs_Value_t), .m = NGAP_RerouteNASRequest_IEs_Value_def_members, .objs = NGAP_RerouteNASRequest_IEs_Value_def_objs, .nobjs = 6, .nall = 6, .aux = offsetof(NGAP_RerouteNASRequest_IEs_Value_t, raw)};
-const a1_type NGAP_RerouteNASRequest_IEs_NGAP_Message_def = {.name = "RerouteNASRequest-IEs_NGAP-Message", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_RerouteNASRequest_IEs_NGAP_Message_t)};
+const a1_type NGAP_RerouteNASRequest_IEs_NGAP_Message_def = {.name = "NGAP-Message", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_RerouteNASRequest_IEs_NGAP_Message_t)};
 static const a1_member NGAP_RetrieveUEInformation_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_RetrieveUEInformationIEs_def, offsetof(NGAP_RetrieveUEInformation_t, protocolIEs), 0, -1, -1},
 };
@@ -10116,9 +10116,9 @@ static const a1_member NGAP_UplinkNASTransport_IEs_Value_def_members[] = {
     {"RAN-UE-NGAP-ID", &NGAP_RAN_UE_NGAP_ID_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, RAN_UE_NGAP_ID), 0, -1, -1},
     {"NAS-PDU", &NGAP_NAS_PDU_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, NAS_PDU), 0, -1, -1},
     {"UserLocationInformation", &NGAP_UserLocationInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, UserLocationInformation), 0, -1, -1},
-    {"UplinkNASTransport-IEs_W-AGFIdentityInformation", &NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, UplinkNASTransport_IEs_W_AGFIdentityInformation), 0, -1, -1},
-    {"UplinkNASTransport-IEs_TNGFIdentityInformation", &NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, UplinkNASTransport_IEs_TNGFIdentityInformation), 0, -1, -1},
-    {"UplinkNASTransport-IEs_TWIFIdentityInformation", &NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, UplinkNASTransport_IEs_TWIFIdentityInformation), 0, -1, -1},
+    {"W-AGFIdentityInformation", &NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, W_AGFIdentityInformation), 0, -1, -1},
+    {"TNGFIdentityInformation", &NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, TNGFIdentityInformation), 0, -1, -1},
+    {"TWIFIdentityInformation", &NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_def, offsetof(NGAP_UplinkNASTransport_IEs_Value_t, TWIFIdentityInformation), 0, -1, -1},
 };
 static const a1_object NGAP_UplinkNASTransport_IEs_Value_def_objs[] = {
     {10, "id-AMF-UE-NGAP-ID", 1, A1_CRIT_REJECT, A1_PRES_MANDATORY},
@@ -10130,9 +10130,9 @@ static const a1_object NGAP_UplinkNASTransport_IEs_Value_def_objs[] = {
     {247, "id-TWIFIdentityInformation", 7, A1_CRIT_REJECT, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_UplinkNASTransport_IEs_Value_def = {.name = "UplinkNASTransport-IEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_Value_t), .m = NGAP_UplinkNASTransport_IEs_Value_def_members, .objs = NGAP_UplinkNASTransport_IEs_Value_def_objs, .nobjs = 7, .nall = 7, .aux = offsetof(NGAP_UplinkNASTransport_IEs_Value_t, raw)};
-const a1_type NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_def = {.name = "UplinkNASTransport-IEs_W-AGFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_t)};
-const a1_type NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_def = {.name = "UplinkNASTransport-IEs_TNGFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_t)};
-const a1_type NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_def = {.name = "UplinkNASTransport-IEs_TWIFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_t)};
+const a1_type NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_def = {.name = "W-AGFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_t)};
+const a1_type NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_def = {.name = "TNGFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_t)};
+const a1_type NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_def = {.name = "TWIFIdentityInformation", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_t)};
 static const a1_member NGAP_UplinkNonUEAssociatedNRPPaTransport_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_UplinkNonUEAssociatedNRPPaTransportIEs_def, offsetof(NGAP_UplinkNonUEAssociatedNRPPaTransport_t, protocolIEs), 0, -1, -1},
 };
@@ -10394,7 +10394,7 @@ static const a1_member NGAP_ProtocolIE_Field_BroadcastSessionModificationRespons
 const a1_type NGAP_ProtocolIE_Field_BroadcastSessionModificationResponseIEs_def = {.name = "ProtocolIE-Field_BroadcastSessionModificationResponseIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_BroadcastSessionModificationResponseIEs_t), .m = NGAP_ProtocolIE_Field_BroadcastSessionModificationResponseIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_BroadcastSessionModificationResponseIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer", &NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def, offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer), 0, -1, -1},
+    {"MBSSessionModificationResponseTransfer", &NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def, offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, MBSSessionModificationResponseTransfer), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
 static const a1_object NGAP_BroadcastSessionModificationResponseIEs_Value_def_objs[] = {
@@ -10403,7 +10403,7 @@ static const a1_object NGAP_BroadcastSessionModificationResponseIEs_Value_def_ob
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionModificationResponseIEs_Value_def = {.name = "BroadcastSessionModificationResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_Value_t), .m = NGAP_BroadcastSessionModificationResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionModificationResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def = {.name = "BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def = {.name = "MBSSessionModificationResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t)};
 static const a1_member NGAP_BroadcastSessionReleaseResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionReleaseResponseIEs_def, offsetof(NGAP_BroadcastSessionReleaseResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10417,7 +10417,7 @@ static const a1_member NGAP_ProtocolIE_Field_BroadcastSessionReleaseResponseIEs_
 const a1_type NGAP_ProtocolIE_Field_BroadcastSessionReleaseResponseIEs_def = {.name = "ProtocolIE-Field_BroadcastSessionReleaseResponseIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_BroadcastSessionReleaseResponseIEs_t), .m = NGAP_ProtocolIE_Field_BroadcastSessionReleaseResponseIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_BroadcastSessionReleaseResponseIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer", &NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def, offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer), 0, -1, -1},
+    {"MBSSessionReleaseResponseTransfer", &NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def, offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, MBSSessionReleaseResponseTransfer), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
 static const a1_object NGAP_BroadcastSessionReleaseResponseIEs_Value_def_objs[] = {
@@ -10426,7 +10426,7 @@ static const a1_object NGAP_BroadcastSessionReleaseResponseIEs_Value_def_objs[] 
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionReleaseResponseIEs_Value_def = {.name = "BroadcastSessionReleaseResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t), .m = NGAP_BroadcastSessionReleaseResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionReleaseResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def = {.name = "BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def = {.name = "MBSSessionReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t)};
 static const a1_member NGAP_BroadcastSessionSetupResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionSetupResponseIEs_def, offsetof(NGAP_BroadcastSessionSetupResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10440,7 +10440,7 @@ static const a1_member NGAP_ProtocolIE_Field_BroadcastSessionSetupResponseIEs_de
 const a1_type NGAP_ProtocolIE_Field_BroadcastSessionSetupResponseIEs_def = {.name = "ProtocolIE-Field_BroadcastSessionSetupResponseIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_BroadcastSessionSetupResponseIEs_t), .m = NGAP_ProtocolIE_Field_BroadcastSessionSetupResponseIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_BroadcastSessionSetupResponseIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer", &NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def, offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer), 0, -1, -1},
+    {"MBSSessionSetupResponseTransfer", &NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def, offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, MBSSessionSetupResponseTransfer), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
 static const a1_object NGAP_BroadcastSessionSetupResponseIEs_Value_def_objs[] = {
@@ -10449,7 +10449,7 @@ static const a1_object NGAP_BroadcastSessionSetupResponseIEs_Value_def_objs[] = 
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionSetupResponseIEs_Value_def = {.name = "BroadcastSessionSetupResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_Value_t), .m = NGAP_BroadcastSessionSetupResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def = {.name = "BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def = {.name = "MBSSessionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t)};
 static const a1_member NGAP_DistributionSetupResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupResponseIEs_def, offsetof(NGAP_DistributionSetupResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10464,7 +10464,7 @@ const a1_type NGAP_ProtocolIE_Field_DistributionSetupResponseIEs_def = {.name = 
 static const a1_member NGAP_DistributionSetupResponseIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_DistributionSetupResponseIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-AreaSessionID", &NGAP_MBS_AreaSessionID_def, offsetof(NGAP_DistributionSetupResponseIEs_Value_t, MBS_AreaSessionID), 0, -1, -1},
-    {"DistributionSetupResponseIEs_MBS-DistributionSetupResponseTransfer", &NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def, offsetof(NGAP_DistributionSetupResponseIEs_Value_t, DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer), 0, -1, -1},
+    {"MBS-DistributionSetupResponseTransfer", &NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def, offsetof(NGAP_DistributionSetupResponseIEs_Value_t, MBS_DistributionSetupResponseTransfer), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_DistributionSetupResponseIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
 static const a1_object NGAP_DistributionSetupResponseIEs_Value_def_objs[] = {
@@ -10474,7 +10474,7 @@ static const a1_object NGAP_DistributionSetupResponseIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_DistributionSetupResponseIEs_Value_def = {.name = "DistributionSetupResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_Value_t), .m = NGAP_DistributionSetupResponseIEs_Value_def_members, .objs = NGAP_DistributionSetupResponseIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_DistributionSetupResponseIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def = {.name = "DistributionSetupResponseIEs_MBS-DistributionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t)};
+const a1_type NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def = {.name = "MBS-DistributionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t)};
 static const a1_member NGAP_DistributionReleaseResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionReleaseResponseIEs_def, offsetof(NGAP_DistributionReleaseResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -11442,13 +11442,13 @@ static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceItemCxtRelC
 };
 const a1_type NGAP_ProtocolExtensionField_PDUSessionResourceItemCxtRelCpl_ExtIEs_def = {.name = "ProtocolExtensionField_PDUSessionResourceItemCxtRelCpl-ExtIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolExtensionField_PDUSessionResourceItemCxtRelCpl_ExtIEs_t), .m = NGAP_ProtocolExtensionField_PDUSessionResourceItemCxtRelCpl_ExtIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_members[] = {
-    {"PDUSessionResourceItemCxtRelCpl-ExtIEs_PDUSessionResourceReleaseResponseTransfer", &NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def, offsetof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t, PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer), 0, -1, -1},
+    {"PDUSessionResourceReleaseResponseTransfer", &NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def, offsetof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t, PDUSessionResourceReleaseResponseTransfer), 0, -1, -1},
 };
 static const a1_object NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_objs[] = {
     {145, "id-PDUSessionResourceReleaseResponseTransfer", 1, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def = {.name = "PDUSessionResourceItemCxtRelCpl-ExtIEs_Extension", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t), .m = NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_members, .objs = NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_objs, .nobjs = 1, .nall = 1, .aux = offsetof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t, raw)};
-const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceItemCxtRelCpl-ExtIEs_PDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t)};
+const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t)};
 static const a1_member NGAP_UEContextResumeResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_UEContextResumeResponseIEs_def, offsetof(NGAP_UEContextResumeResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -11855,7 +11855,7 @@ static const a1_member NGAP_ProtocolIE_Field_BroadcastSessionModificationFailure
 const a1_type NGAP_ProtocolIE_Field_BroadcastSessionModificationFailureIEs_def = {.name = "ProtocolIE-Field_BroadcastSessionModificationFailureIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_BroadcastSessionModificationFailureIEs_t), .m = NGAP_ProtocolIE_Field_BroadcastSessionModificationFailureIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_BroadcastSessionModificationFailureIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer", &NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def, offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer), 0, -1, -1},
+    {"MBSSessionModificationFailureTransfer", &NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def, offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, MBSSessionModificationFailureTransfer), 0, -1, -1},
     {"Cause", &NGAP_Cause_def, offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, Cause), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
@@ -11866,7 +11866,7 @@ static const a1_object NGAP_BroadcastSessionModificationFailureIEs_Value_def_obj
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionModificationFailureIEs_Value_def = {.name = "BroadcastSessionModificationFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_Value_t), .m = NGAP_BroadcastSessionModificationFailureIEs_Value_def_members, .objs = NGAP_BroadcastSessionModificationFailureIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def = {.name = "BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def = {.name = "MBSSessionModificationFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t)};
 static const a1_member NGAP_BroadcastSessionSetupFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionSetupFailureIEs_def, offsetof(NGAP_BroadcastSessionSetupFailure_t, protocolIEs), 0, -1, -1},
 };
@@ -11880,7 +11880,7 @@ static const a1_member NGAP_ProtocolIE_Field_BroadcastSessionSetupFailureIEs_def
 const a1_type NGAP_ProtocolIE_Field_BroadcastSessionSetupFailureIEs_def = {.name = "ProtocolIE-Field_BroadcastSessionSetupFailureIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_Field_BroadcastSessionSetupFailureIEs_t), .m = NGAP_ProtocolIE_Field_BroadcastSessionSetupFailureIEs_def_members, .nroot = 3, .nall = 3};
 static const a1_member NGAP_BroadcastSessionSetupFailureIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, MBS_SessionID), 0, -1, -1},
-    {"BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer", &NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def, offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer), 0, -1, -1},
+    {"MBSSessionSetupFailureTransfer", &NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def, offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, MBSSessionSetupFailureTransfer), 0, -1, -1},
     {"Cause", &NGAP_Cause_def, offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, Cause), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
@@ -11891,7 +11891,7 @@ static const a1_object NGAP_BroadcastSessionSetupFailureIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionSetupFailureIEs_Value_def = {.name = "BroadcastSessionSetupFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_Value_t), .m = NGAP_BroadcastSessionSetupFailureIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupFailureIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def = {.name = "BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def = {.name = "MBSSessionSetupFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t)};
 static const a1_member NGAP_DistributionSetupFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupFailureIEs_def, offsetof(NGAP_DistributionSetupFailure_t, protocolIEs), 0, -1, -1},
 };
@@ -11906,7 +11906,7 @@ const a1_type NGAP_ProtocolIE_Field_DistributionSetupFailureIEs_def = {.name = "
 static const a1_member NGAP_DistributionSetupFailureIEs_Value_def_members[] = {
     {"MBS-SessionID", &NGAP_MBS_SessionID_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, MBS_SessionID), 0, -1, -1},
     {"MBS-AreaSessionID", &NGAP_MBS_AreaSessionID_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, MBS_AreaSessionID), 0, -1, -1},
-    {"DistributionSetupFailureIEs_MBS-DistributionSetupUnsuccessfulTransfer", &NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer), 0, -1, -1},
+    {"MBS-DistributionSetupUnsuccessfulTransfer", &NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, MBS_DistributionSetupUnsuccessfulTransfer), 0, -1, -1},
     {"Cause", &NGAP_Cause_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, Cause), 0, -1, -1},
     {"CriticalityDiagnostics", &NGAP_CriticalityDiagnostics_def, offsetof(NGAP_DistributionSetupFailureIEs_Value_t, CriticalityDiagnostics), 0, -1, -1},
 };
@@ -11918,7 +11918,7 @@ static const a1_object NGAP_DistributionSetupFailureIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 5, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_DistributionSetupFailureIEs_Value_def = {.name = "DistributionSetupFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_Value_t), .m = NGAP_DistributionSetupFailureIEs_Value_def_members, .objs = NGAP_DistributionSetupFailureIEs_Value_def_objs, .nobjs = 5, .nall = 5, .aux = offsetof(NGAP_DistributionSetupFailureIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def = {.name = "DistributionSetupFailureIEs_MBS-DistributionSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t)};
+const a1_type NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def = {.name = "MBS-DistributionSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t)};
 static const a1_member NGAP_HandoverPreparationFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_HandoverPreparationFailureIEs_def, offsetof(NGAP_HandoverPreparationFailure_t, protocolIEs), 0, -1, -1},
 };

@@ -5735,14 +5735,14 @@ struct NGAP_MBS_ServiceArea {
 enum {
     NGAP_BroadcastSessionModificationRequestIEs_Value_PR_MBS_SessionID = 1,
     NGAP_BroadcastSessionModificationRequestIEs_Value_PR_MBS_ServiceArea = 2,
-    NGAP_BroadcastSessionModificationRequestIEs_Value_PR_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer = 3,
+    NGAP_BroadcastSessionModificationRequestIEs_Value_PR_MBSSessionModificationRequestTransfer = 3,
 };
 struct NGAP_BroadcastSessionModificationRequestIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionModificationRequestIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_ServiceArea_t MBS_ServiceArea;
-        NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer;
+        NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t MBSSessionModificationRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -5891,7 +5891,7 @@ enum {
     NGAP_BroadcastSessionSetupRequestIEs_Value_PR_MBS_SessionID = 1,
     NGAP_BroadcastSessionSetupRequestIEs_Value_PR_S_NSSAI = 2,
     NGAP_BroadcastSessionSetupRequestIEs_Value_PR_MBS_ServiceArea = 3,
-    NGAP_BroadcastSessionSetupRequestIEs_Value_PR_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer = 4,
+    NGAP_BroadcastSessionSetupRequestIEs_Value_PR_MBSSessionSetupRequestTransfer = 4,
 };
 struct NGAP_BroadcastSessionSetupRequestIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionSetupRequestIEs_Value_PR_*; 0 = not decoded (raw) */
@@ -5899,7 +5899,7 @@ struct NGAP_BroadcastSessionSetupRequestIEs_Value {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_S_NSSAI_t S_NSSAI;
         NGAP_MBS_ServiceArea_t MBS_ServiceArea;
-        NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer;
+        NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t MBSSessionSetupRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -5911,14 +5911,14 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionSetupRequestIEs {
 enum {
     NGAP_DistributionSetupRequestIEs_Value_PR_MBS_SessionID = 1,
     NGAP_DistributionSetupRequestIEs_Value_PR_MBS_AreaSessionID = 2,
-    NGAP_DistributionSetupRequestIEs_Value_PR_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer = 3,
+    NGAP_DistributionSetupRequestIEs_Value_PR_MBS_DistributionSetupRequestTransfer = 3,
 };
 struct NGAP_DistributionSetupRequestIEs_Value {
     uint32_t present; /* NGAP_DistributionSetupRequestIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_AreaSessionID_t MBS_AreaSessionID;
-        NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer;
+        NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t MBS_DistributionSetupRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -5930,7 +5930,7 @@ struct NGAP_ProtocolIE_Field_DistributionSetupRequestIEs {
 enum {
     NGAP_DistributionReleaseRequestIEs_Value_PR_MBS_SessionID = 1,
     NGAP_DistributionReleaseRequestIEs_Value_PR_MBS_AreaSessionID = 2,
-    NGAP_DistributionReleaseRequestIEs_Value_PR_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer = 3,
+    NGAP_DistributionReleaseRequestIEs_Value_PR_MBS_DistributionReleaseRequestTransfer = 3,
     NGAP_DistributionReleaseRequestIEs_Value_PR_Cause = 4,
 };
 struct NGAP_DistributionReleaseRequestIEs_Value {
@@ -5938,7 +5938,7 @@ struct NGAP_DistributionReleaseRequestIEs_Value {
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_AreaSessionID_t MBS_AreaSessionID;
-        NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer;
+        NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t MBS_DistributionReleaseRequestTransfer;
         NGAP_Cause_t Cause;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
@@ -8932,13 +8932,13 @@ struct NGAP_ProtocolExtensionField_TargetNSSAIInformation_Item_ExtIEs {
 };
 enum {
     NGAP_MulticastSessionActivationRequestIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_MulticastSessionActivationRequestIEs_Value_PR_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer = 2,
+    NGAP_MulticastSessionActivationRequestIEs_Value_PR_MulticastSessionActivationRequestTransfer = 2,
 };
 struct NGAP_MulticastSessionActivationRequestIEs_Value {
     uint32_t present; /* NGAP_MulticastSessionActivationRequestIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer;
+        NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t MulticastSessionActivationRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -8949,13 +8949,13 @@ struct NGAP_ProtocolIE_Field_MulticastSessionActivationRequestIEs {
 };
 enum {
     NGAP_MulticastSessionDeactivationRequestIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_MulticastSessionDeactivationRequestIEs_Value_PR_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer = 2,
+    NGAP_MulticastSessionDeactivationRequestIEs_Value_PR_MulticastSessionDeactivationRequestTransfer = 2,
 };
 struct NGAP_MulticastSessionDeactivationRequestIEs_Value {
     uint32_t present; /* NGAP_MulticastSessionDeactivationRequestIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer;
+        NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t MulticastSessionDeactivationRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -8967,14 +8967,14 @@ struct NGAP_ProtocolIE_Field_MulticastSessionDeactivationRequestIEs {
 enum {
     NGAP_MulticastSessionUpdateRequestIEs_Value_PR_MBS_SessionID = 1,
     NGAP_MulticastSessionUpdateRequestIEs_Value_PR_MBS_AreaSessionID = 2,
-    NGAP_MulticastSessionUpdateRequestIEs_Value_PR_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer = 3,
+    NGAP_MulticastSessionUpdateRequestIEs_Value_PR_MulticastSessionUpdateRequestTransfer = 3,
 };
 struct NGAP_MulticastSessionUpdateRequestIEs_Value {
     uint32_t present; /* NGAP_MulticastSessionUpdateRequestIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_AreaSessionID_t MBS_AreaSessionID;
-        NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer;
+        NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t MulticastSessionUpdateRequestTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -13117,7 +13117,7 @@ struct NGAP_ProtocolExtensionField_UL_CP_SecurityInformation_ExtIEs {
 enum {
     NGAP_RerouteNASRequest_IEs_Value_PR_RAN_UE_NGAP_ID = 1,
     NGAP_RerouteNASRequest_IEs_Value_PR_AMF_UE_NGAP_ID = 2,
-    NGAP_RerouteNASRequest_IEs_Value_PR_RerouteNASRequest_IEs_NGAP_Message = 3,
+    NGAP_RerouteNASRequest_IEs_Value_PR_NGAP_Message = 3,
     NGAP_RerouteNASRequest_IEs_Value_PR_AMFSetID = 4,
     NGAP_RerouteNASRequest_IEs_Value_PR_AllowedNSSAI = 5,
     NGAP_RerouteNASRequest_IEs_Value_PR_SourceToTarget_AMFInformationReroute = 6,
@@ -13127,7 +13127,7 @@ struct NGAP_RerouteNASRequest_IEs_Value {
     union {
         NGAP_RAN_UE_NGAP_ID_t RAN_UE_NGAP_ID;
         NGAP_AMF_UE_NGAP_ID_t AMF_UE_NGAP_ID;
-        NGAP_RerouteNASRequest_IEs_NGAP_Message_t RerouteNASRequest_IEs_NGAP_Message;
+        NGAP_RerouteNASRequest_IEs_NGAP_Message_t NGAP_Message;
         NGAP_AMFSetID_t AMFSetID;
         NGAP_AllowedNSSAI_t AllowedNSSAI;
         NGAP_SourceToTarget_AMFInformationReroute_t SourceToTarget_AMFInformationReroute;
@@ -13374,9 +13374,9 @@ enum {
     NGAP_UplinkNASTransport_IEs_Value_PR_RAN_UE_NGAP_ID = 2,
     NGAP_UplinkNASTransport_IEs_Value_PR_NAS_PDU = 3,
     NGAP_UplinkNASTransport_IEs_Value_PR_UserLocationInformation = 4,
-    NGAP_UplinkNASTransport_IEs_Value_PR_UplinkNASTransport_IEs_W_AGFIdentityInformation = 5,
-    NGAP_UplinkNASTransport_IEs_Value_PR_UplinkNASTransport_IEs_TNGFIdentityInformation = 6,
-    NGAP_UplinkNASTransport_IEs_Value_PR_UplinkNASTransport_IEs_TWIFIdentityInformation = 7,
+    NGAP_UplinkNASTransport_IEs_Value_PR_W_AGFIdentityInformation = 5,
+    NGAP_UplinkNASTransport_IEs_Value_PR_TNGFIdentityInformation = 6,
+    NGAP_UplinkNASTransport_IEs_Value_PR_TWIFIdentityInformation = 7,
 };
 struct NGAP_UplinkNASTransport_IEs_Value {
     uint32_t present; /* NGAP_UplinkNASTransport_IEs_Value_PR_*; 0 = not decoded (raw) */
@@ -13385,9 +13385,9 @@ struct NGAP_UplinkNASTransport_IEs_Value {
         NGAP_RAN_UE_NGAP_ID_t RAN_UE_NGAP_ID;
         NGAP_NAS_PDU_t NAS_PDU;
         NGAP_UserLocationInformation_t UserLocationInformation;
-        NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_t UplinkNASTransport_IEs_W_AGFIdentityInformation;
-        NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_t UplinkNASTransport_IEs_TNGFIdentityInformation;
-        NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_t UplinkNASTransport_IEs_TWIFIdentityInformation;
+        NGAP_UplinkNASTransport_IEs_W_AGFIdentityInformation_t W_AGFIdentityInformation;
+        NGAP_UplinkNASTransport_IEs_TNGFIdentityInformation_t TNGFIdentityInformation;
+        NGAP_UplinkNASTransport_IEs_TWIFIdentityInformation_t TWIFIdentityInformation;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -13572,14 +13572,14 @@ struct NGAP_ProtocolExtensionField_TNLAssociationItem_ExtIEs {
 };
 enum {
     NGAP_BroadcastSessionModificationResponseIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_BroadcastSessionModificationResponseIEs_Value_PR_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer = 2,
+    NGAP_BroadcastSessionModificationResponseIEs_Value_PR_MBSSessionModificationResponseTransfer = 2,
     NGAP_BroadcastSessionModificationResponseIEs_Value_PR_CriticalityDiagnostics = 3,
 };
 struct NGAP_BroadcastSessionModificationResponseIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionModificationResponseIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer;
+        NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t MBSSessionModificationResponseTransfer;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
@@ -13591,14 +13591,14 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionModificationResponseIEs {
 };
 enum {
     NGAP_BroadcastSessionReleaseResponseIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_BroadcastSessionReleaseResponseIEs_Value_PR_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer = 2,
+    NGAP_BroadcastSessionReleaseResponseIEs_Value_PR_MBSSessionReleaseResponseTransfer = 2,
     NGAP_BroadcastSessionReleaseResponseIEs_Value_PR_CriticalityDiagnostics = 3,
 };
 struct NGAP_BroadcastSessionReleaseResponseIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionReleaseResponseIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer;
+        NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t MBSSessionReleaseResponseTransfer;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
@@ -13610,14 +13610,14 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionReleaseResponseIEs {
 };
 enum {
     NGAP_BroadcastSessionSetupResponseIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_BroadcastSessionSetupResponseIEs_Value_PR_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer = 2,
+    NGAP_BroadcastSessionSetupResponseIEs_Value_PR_MBSSessionSetupResponseTransfer = 2,
     NGAP_BroadcastSessionSetupResponseIEs_Value_PR_CriticalityDiagnostics = 3,
 };
 struct NGAP_BroadcastSessionSetupResponseIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionSetupResponseIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer;
+        NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t MBSSessionSetupResponseTransfer;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
@@ -13630,7 +13630,7 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionSetupResponseIEs {
 enum {
     NGAP_DistributionSetupResponseIEs_Value_PR_MBS_SessionID = 1,
     NGAP_DistributionSetupResponseIEs_Value_PR_MBS_AreaSessionID = 2,
-    NGAP_DistributionSetupResponseIEs_Value_PR_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer = 3,
+    NGAP_DistributionSetupResponseIEs_Value_PR_MBS_DistributionSetupResponseTransfer = 3,
     NGAP_DistributionSetupResponseIEs_Value_PR_CriticalityDiagnostics = 4,
 };
 struct NGAP_DistributionSetupResponseIEs_Value {
@@ -13638,7 +13638,7 @@ struct NGAP_DistributionSetupResponseIEs_Value {
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_AreaSessionID_t MBS_AreaSessionID;
-        NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer;
+        NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t MBS_DistributionSetupResponseTransfer;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
@@ -14744,12 +14744,12 @@ struct NGAP_ProtocolExtensionContainer_PDUSessionResourceItemCxtRelCpl_ExtIEs {
     NGAP_ProtocolExtensionField_PDUSessionResourceItemCxtRelCpl_ExtIEs_t *list;
 };
 enum {
-    NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_PR_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer = 1,
+    NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_PR_PDUSessionResourceReleaseResponseTransfer = 1,
 };
 struct NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension {
     uint32_t present; /* NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_PR_*; 0 = not decoded (raw) */
     union {
-        NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer;
+        NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t PDUSessionResourceReleaseResponseTransfer;
     };
     a1_open raw; /* unknown id: the value's bytes, re-encoded as they came */
 };
@@ -15190,7 +15190,7 @@ struct NGAP_ProtocolIE_Field_AMFConfigurationUpdateFailureIEs {
 };
 enum {
     NGAP_BroadcastSessionModificationFailureIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_BroadcastSessionModificationFailureIEs_Value_PR_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer = 2,
+    NGAP_BroadcastSessionModificationFailureIEs_Value_PR_MBSSessionModificationFailureTransfer = 2,
     NGAP_BroadcastSessionModificationFailureIEs_Value_PR_Cause = 3,
     NGAP_BroadcastSessionModificationFailureIEs_Value_PR_CriticalityDiagnostics = 4,
 };
@@ -15198,7 +15198,7 @@ struct NGAP_BroadcastSessionModificationFailureIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionModificationFailureIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer;
+        NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t MBSSessionModificationFailureTransfer;
         NGAP_Cause_t Cause;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
@@ -15211,7 +15211,7 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionModificationFailureIEs {
 };
 enum {
     NGAP_BroadcastSessionSetupFailureIEs_Value_PR_MBS_SessionID = 1,
-    NGAP_BroadcastSessionSetupFailureIEs_Value_PR_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer = 2,
+    NGAP_BroadcastSessionSetupFailureIEs_Value_PR_MBSSessionSetupFailureTransfer = 2,
     NGAP_BroadcastSessionSetupFailureIEs_Value_PR_Cause = 3,
     NGAP_BroadcastSessionSetupFailureIEs_Value_PR_CriticalityDiagnostics = 4,
 };
@@ -15219,7 +15219,7 @@ struct NGAP_BroadcastSessionSetupFailureIEs_Value {
     uint32_t present; /* NGAP_BroadcastSessionSetupFailureIEs_Value_PR_*; 0 = not decoded (raw) */
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
-        NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer;
+        NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t MBSSessionSetupFailureTransfer;
         NGAP_Cause_t Cause;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
@@ -15233,7 +15233,7 @@ struct NGAP_ProtocolIE_Field_BroadcastSessionSetupFailureIEs {
 enum {
     NGAP_DistributionSetupFailureIEs_Value_PR_MBS_SessionID = 1,
     NGAP_DistributionSetupFailureIEs_Value_PR_MBS_AreaSessionID = 2,
-    NGAP_DistributionSetupFailureIEs_Value_PR_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer = 3,
+    NGAP_DistributionSetupFailureIEs_Value_PR_MBS_DistributionSetupUnsuccessfulTransfer = 3,
     NGAP_DistributionSetupFailureIEs_Value_PR_Cause = 4,
     NGAP_DistributionSetupFailureIEs_Value_PR_CriticalityDiagnostics = 5,
 };
@@ -15242,7 +15242,7 @@ struct NGAP_DistributionSetupFailureIEs_Value {
     union {
         NGAP_MBS_SessionID_t MBS_SessionID;
         NGAP_MBS_AreaSessionID_t MBS_AreaSessionID;
-        NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer;
+        NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t MBS_DistributionSetupUnsuccessfulTransfer;
         NGAP_Cause_t Cause;
         NGAP_CriticalityDiagnostics_t CriticalityDiagnostics;
     };
