@@ -647,7 +647,7 @@ static void check_mandatory(dctx *c, const a1_type *seqof, const uint8_t *list, 
     for (unsigned i = 0; i < f->nall; i++) {
         const a1_member *m = &f->m[i];
         if (m->type->kind != A1_OPEN || m->sel < 0)
-            return;
+            continue;
         const a1_member *idm = &f->m[m->sel];
         for (unsigned k = 0; k < m->type->nobjs; k++) {
             const a1_object *o = &m->type->objs[k];
