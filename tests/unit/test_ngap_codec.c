@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -467,8 +468,72 @@ static void test_json_shape(void **state)
     assert_non_null(strstr(err, "byte"));
 }
 
-int main(void)
+/* Oracle helper modes used by tests/integration/test_ngap_erlang.sh:
+ *   --dump-random N   print N random PDUs (cycling through every procedure and message
+ *                     type) as hex, one per line
+ *   --check-hex       read hex PDUs from stdin; each must decode and re-encode to the same
+ *                     bytes; prints "ok N bad M" and exits non-zero on any failure */
+static int dump_random(unsigned n)
 {
+    const a1_type *ot = NGAP_InitiatingMessage_def.m[2].type;
+    for (unsigned k = 0; k < n; k++) {
+        NGAP_NGAP_PDU_t pdu;
+        if (a1_random(&NGAP_NGAP_PDU_def, &pdu, 77 + k, 1 + (int)(k % 3),
+                      (int)((k / 3) % ot->nobjs)) != 0)
+            continue;
+        g5_wbuf w;
+        g5_wbuf_init_dyn(&w, 1u << 22);
+        if (ngap_encode(&pdu, &w) == 0) {
+            char *hex = malloc(w.len * 2 + 1);
+            g5_hex_encode(w.p, w.len, hex);
+            printf("%s\n", hex);
+            free(hex);
+        }
+        g5_wbuf_free(&w);
+        ngap_free(&pdu);
+    }
+    return 0;
+}
+
+static int check_hex(void)
+{
+    static char line[1 << 20];
+    static uint8_t in[1 << 19];
+    unsigned ok = 0, bad = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0])
+            continue;
+        int n = g5_hex_decode(line, in, sizeof in);
+        NGAP_NGAP_PDU_t pdu;
+        int rc = n < 0 ? n : ngap_decode(&pdu, in, (size_t)n, NULL);
+        if (rc) {
+            printf("DECODE FAILED (%s): %s\n", g5_strerror(rc), line);
+            bad++;
+            continue;
+        }
+        g5_wbuf w;
+        g5_wbuf_init_dyn(&w, 1u << 22);
+        rc = ngap_encode(&pdu, &w);
+        if (rc || w.len != (size_t)n || memcmp(w.p, in, w.len)) {
+            printf("RE-ENCODE DIFFERS (%s): %s\n", g5_strerror(rc), line);
+            bad++;
+        } else {
+            ok++;
+        }
+        g5_wbuf_free(&w);
+        ngap_free(&pdu);
+    }
+    printf("ok %u bad %u\n", ok, bad);
+    return bad || !ok;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--dump-random"))
+        return dump_random((unsigned)atoi(argv[2]));
+    if (argc == 2 && !strcmp(argv[1], "--check-hex"))
+        return check_hex();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_initial_ue_message_matches_erlang),
         cmocka_unit_test(test_ng_setup_request_matches_erlang),
