@@ -113,8 +113,35 @@ static int gen_seq(gctx *g, const a1_type *t, uint8_t *v, int depth)
     return 0;
 }
 
-static int gen_string(gctx *g, const a1_type *t, void *v)
+
+/* OCTET STRING (CONTAINING X): a random X, encoded. */
+static int gen_contained(gctx *g, const a1_type *t, a1_octets *o, int depth)
 {
+    void *inner = calloc(1, t->elem->size);
+    if (!inner)
+        return G5_ERR_NOMEM;
+    int save_obj = g->force_obj, save_alt = g->force_alt;
+    g->force_obj = -1;
+    g->force_alt = 0;
+    int rc = gen(g, t->elem, inner, depth);
+    g->force_obj = save_obj;
+    g->force_alt = save_alt;
+    g5_wbuf w;
+    g5_wbuf_init_dyn(&w, 1u << 20);
+    if (!rc)
+        rc = a1_encode(t->elem, inner, &w);
+    if (!rc)
+        rc = a1_octets_set(o, w.p, w.len);
+    g5_wbuf_free(&w);
+    a1_free(t->elem, inner);
+    free(inner);
+    return rc;
+}
+
+static int gen_string(gctx *g, const a1_type *t, void *v, int depth)
+{
+    if (t->kind == A1_OCTETS && t->elem)
+        return gen_contained(g, t, v, depth);
     bool utf8 = t->kind == A1_STR && t->strkind == A1_STR_UTF8;
     uint64_t n = pick_size(g, t, 12);
     if ((t->flags & A1_F_EXT) && !utf8 && below(g, 8) == 0 && (t->flags & A1_F_UB))
@@ -183,7 +210,7 @@ static int gen(gctx *g, const a1_type *t, void *v, int depth)
     }
     case A1_BITS:
     case A1_OCTETS:
-    case A1_STR: return gen_string(g, t, v);
+    case A1_STR: return gen_string(g, t, v, depth);
     case A1_SEQ: return gen_seq(g, t, v, depth);
     case A1_CHOICE: {
         uint32_t present = (uint32_t)below(g, t->nall) + 1;

@@ -123,7 +123,7 @@ struct a1_type {
     uint16_t nall; /* all members / items / open type alternatives */
     const a1_member *m;
     const char *const *items; /* ENUMERATED names */
-    const a1_type *elem; /* SEQUENCE OF element */
+    const a1_type *elem; /* SEQUENCE OF element; OCTET STRING (CONTAINING X): X */
     const a1_object *objs; /* open type object set */
     uint16_t nobjs;
     uint32_t aux; /* offset of a1_ext* (SEQUENCE), _unknown (CHOICE), raw (open type) */

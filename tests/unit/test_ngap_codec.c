@@ -110,61 +110,80 @@ static void roundtrip(NGAP_NGAP_PDU_t *pdu)
     ngap_free(pdu);
 }
 
+/* The i-th builder-made message (0 when i is past the last). Used by the round-trip test
+ * and by the tshark oracle (--dump-builders). */
+static int build_nth(NGAP_NGAP_PDU_t *p, int i)
+{
+    static const ngap_snssai s = {1, true, {0, 0, 1}};
+    static const ngap_guami g = {{0x00, 0xf1, 0x10}, 0xca, 0x3fe, 0x3f};
+    NGAP_Cause_t cause = ngap_cause(NGAP_Cause_PR_misc, NGAP_CauseMisc_unspecified);
+    /* 5GMM Deregistration accept (TS 24.501 8.2.13): a complete NAS message, so that
+     * tshark's NAS dissector (called by the NGAP one) finds nothing to complain about */
+    static const uint8_t nas[] = {0x7e, 0x00, 0x46};
+    static const uint8_t key[32] = {1, 2, 3};
+    static const uint16_t caps[4] = {0xe000, 0xe000, 0xe000, 0xe000};
+    /* each PDU session message carries a valid ...Transfer of its own type */
+    static const a1_type *const xt[] = {
+        &NGAP_PDUSessionResourceSetupRequestTransfer_def,
+        &NGAP_PDUSessionResourceSetupResponseTransfer_def,
+        &NGAP_PDUSessionResourceReleaseCommandTransfer_def,
+        &NGAP_PDUSessionResourceReleaseResponseTransfer_def,
+        &NGAP_PDUSessionResourceModifyRequestTransfer_def,
+        &NGAP_PDUSessionResourceModifyResponseTransfer_def,
+    };
+    uint8_t xfer[1024];
+    size_t xlen = 0;
+    if (i >= 13 && i <= 18) {
+        void *v = calloc(1, xt[i - 13]->size);
+        assert_int_equal(a1_random(xt[i - 13], v, 3, 0, -1), 0);
+        g5_wbuf w;
+        g5_wbuf_init(&w, xfer, sizeof xfer);
+        assert_int_equal(a1_encode(xt[i - 13], v, &w), 0);
+        xlen = w.len;
+        a1_free(xt[i - 13], v);
+        free(v);
+    }
+    ngap_snssai slices[2] = {{1, false, {0}}, {2, true, {1, 2, 3}}};
+    int rc;
+    switch (i) {
+    case 0: rc = ngap_build_ng_setup_request(p, PLMN, 1, 22, "gnb1", TAC, slices, 2,
+                                             NGAP_PagingDRX_v128); break;
+    case 1: rc = ngap_build_ng_setup_response(p, "amf1", &g, &s, 1, 255); break;
+    case 2: rc = ngap_build_ng_setup_failure(p, &cause); break;
+    case 3: rc = ngap_build_initial_ue_message(p, 1, nas, 3, PLMN, TAC, 5,
+                                               NGAP_RRCEstablishmentCause_mo_Data); break;
+    case 4: rc = ngap_build_uplink_nas_transport(p, 7, 1, nas, 3, PLMN, TAC, 5); break;
+    case 5: rc = ngap_build_downlink_nas_transport(p, 7, 1, nas, 3); break;
+    case 6: rc = ngap_build_initial_context_setup_request(p, 7, 1, &g, &s, 1, caps, key, nas, 3);
+        break;
+    case 7: rc = ngap_build_initial_context_setup_response(p, 7, 1); break;
+    case 8: rc = ngap_build_initial_context_setup_failure(p, 7, 1, &cause); break;
+    case 9: rc = ngap_build_ue_context_release_request(p, 7, 1, &cause); break;
+    case 10: rc = ngap_build_ue_context_release_command(p, 7, 1, &cause); break;
+    case 11: rc = ngap_build_ue_context_release_command(p, 7, -1, &cause); break;
+    case 12: rc = ngap_build_ue_context_release_complete(p, 7, 1); break;
+    case 13: rc = ngap_build_pdu_session_setup_request(p, 7, 1, 5, &s, nas, 3, xfer, xlen); break;
+    case 14: rc = ngap_build_pdu_session_setup_response(p, 7, 1, 5, xfer, xlen); break;
+    case 15: rc = ngap_build_pdu_session_release_command(p, 7, 1, 5, xfer, xlen); break;
+    case 16: rc = ngap_build_pdu_session_release_response(p, 7, 1, 5, xfer, xlen); break;
+    case 17: rc = ngap_build_pdu_session_modify_request(p, 7, 1, 5, xfer, xlen); break;
+    case 18: rc = ngap_build_pdu_session_modify_response(p, 7, 1, 5, xfer, xlen); break;
+    case 19: rc = ngap_build_paging(p, 0x3fe, 1, 0xdeadbeef, PLMN, TAC); break;
+    case 20: rc = ngap_build_ng_reset(p, &cause); break;
+    case 21: rc = ngap_build_ng_reset_acknowledge(p); break;
+    case 22: rc = ngap_build_error_indication(p, 7, 1, &cause, NULL); break;
+    default: return 0;
+    }
+    assert_int_equal(rc, 0);
+    return 1;
+}
+
 static void test_builders_roundtrip(void **state)
 {
     (void)state;
     NGAP_NGAP_PDU_t p;
-    ngap_snssai s = {1, false, {0}};
-    ngap_guami g = {{0x00, 0xf1, 0x10}, 0xca, 0x3fe, 0x3f};
-    NGAP_Cause_t cause = ngap_cause(NGAP_Cause_PR_misc, NGAP_CauseMisc_unspecified);
-    const uint8_t nas[] = {0x7e, 0x00, 0x56};
-    const uint8_t key[32] = {1, 2, 3};
-    const uint16_t caps[4] = {0xe000, 0xe000, 0xe000, 0xe000};
-    const uint8_t xfer[] = {0x00, 0x00};
-
-    assert_int_equal(ngap_build_ng_setup_response(&p, "amf1", &g, &s, 1, 255), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ng_setup_failure(&p, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_uplink_nas_transport(&p, 7, 1, nas, 3, PLMN, TAC, 5), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_downlink_nas_transport(&p, 7, 1, nas, 3), 0);
-    roundtrip(&p);
-    assert_int_equal(
-        ngap_build_initial_context_setup_request(&p, 7, 1, &g, &s, 1, caps, key, nas, 3), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_initial_context_setup_response(&p, 7, 1), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_initial_context_setup_failure(&p, 7, 1, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ue_context_release_request(&p, 7, 1, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ue_context_release_command(&p, 7, 1, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ue_context_release_command(&p, 7, -1, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ue_context_release_complete(&p, 7, 1), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_setup_request(&p, 7, 1, 5, &s, nas, 3, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_setup_response(&p, 7, 1, 5, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_release_command(&p, 7, 1, 5, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_release_response(&p, 7, 1, 5, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_modify_request(&p, 7, 1, 5, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_pdu_session_modify_response(&p, 7, 1, 5, xfer, 2), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_paging(&p, 0x3fe, 1, 0xdeadbeef, PLMN, TAC), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ng_reset(&p, &cause), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_ng_reset_acknowledge(&p), 0);
-    roundtrip(&p);
-    assert_int_equal(ngap_build_error_indication(&p, 7, 1, &cause, NULL), 0);
-    roundtrip(&p);
+    for (int i = 0; build_nth(&p, i); i++)
+        roundtrip(&p);
     /* an IE that the message's set does not contain is refused */
     assert_int_equal(ngap_msg_init(&p, NGAP_MSG_INITIATING, NGAP_id_Paging), 0);
     assert_null(ngap_add_ie(&p, NGAP_id_AMF_UE_NGAP_ID));
@@ -471,6 +490,7 @@ static void test_json_shape(void **state)
 /* Oracle helper modes used by tests/integration/test_ngap_erlang.sh:
  *   --dump-random N   print N random PDUs (cycling through every procedure and message
  *                     type) as hex, one per line
+ *   --dump-builders   print every builder-made message as hex (tshark oracle)
  *   --check-hex       read hex PDUs from stdin; each must decode and re-encode to the same
  *                     bytes; prints "ok N bad M" and exits non-zero on any failure */
 static int dump_random(unsigned n)
@@ -490,6 +510,20 @@ static int dump_random(unsigned n)
             free(hex);
         }
         g5_wbuf_free(&w);
+        ngap_free(&pdu);
+    }
+    return 0;
+}
+
+static int dump_builders(void)
+{
+    NGAP_NGAP_PDU_t pdu;
+    for (int i = 0; build_nth(&pdu, i); i++) {
+        uint8_t buf[2048];
+        char hex[4097];
+        size_t n = encode(&pdu, buf, sizeof buf);
+        g5_hex_encode(buf, n, hex);
+        printf("%s\n", hex);
         ngap_free(&pdu);
     }
     return 0;
@@ -532,6 +566,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--dump-random"))
         return dump_random((unsigned)atoi(argv[2]));
+    if (argc == 2 && !strcmp(argv[1], "--dump-builders"))
+        return dump_builders();
     if (argc == 2 && !strcmp(argv[1], "--check-hex"))
         return check_hex();
     const struct CMUnitTest tests[] = {

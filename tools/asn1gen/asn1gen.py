@@ -60,6 +60,7 @@ class Gen:
         self.all = []
         self.cnames = set()
         self.desc_memo = {}
+        self.pending_containing = []
 
     # -- values and information objects
     def value(self, v):
@@ -225,8 +226,11 @@ class Gen:
                 hi = env[hi][1] if hi in env else hi
                 t.lb, t.ub = self.value(lo), self.value(hi)
                 t.ext = ext
-            # CONTAINING: the transfer is decoded separately as its own top-level type;
-            # the OCTET STRING stays opaque here (its PER encoding is unchanged).
+            # CONTAINING: the PER encoding of the OCTET STRING is unchanged; the value stays
+            # opaque (decoded separately as its own top-level type) but the descriptor
+            # names the contained type (a1_type.elem) for tools and test generators.
+            if c.get("containing"):
+                self.pending_containing.append((t, c["containing"]))
 
     def classfield(self, ast, hint, env, cons):
         cls = self.p.classes[ast["cls"]]
@@ -512,6 +516,8 @@ class Gen:
                 fields[".aux"] = "offsetof(%s, %s_unknown)" % (ctype, pre)
         elif t.kind == "SEQOF":
             fields[".elem"] = "&" + self.dname(src.elem)
+        elif getattr(t, "containing", None) is not None:
+            fields[".elem"] = "&" + self.dname(t.containing)
         elif t.kind == "OPEN":
             if src.alts:
                 if not hasattr(src, "altnames"):
@@ -551,6 +557,9 @@ def main():
     for name in p.order:
         if name not in p.params:
             g.resolve_ref(name, None, {})
+    while g.pending_containing:
+        t, ast = g.pending_containing.pop()
+        t.containing = g.resolve(ast, t.name + "_contained", {}, False)
     g.emit(outdir)
     return 0
 

@@ -3444,7 +3444,7 @@ static const a1_member NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_de
     {"value", &NGAP_MBS_ServiceArea_ExtIEs_Value_def, offsetof(NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_t, value), 0, 0, 1},
 };
 const a1_type NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_def = {.name = "ProtocolIE-SingleContainer_MBS-ServiceArea-ExtIEs", .kind = A1_SEQ, .flags = 0, .size = sizeof(NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_t), .m = NGAP_ProtocolIE_SingleContainer_MBS_ServiceArea_ExtIEs_def_members, .nroot = 3, .nall = 3};
-const a1_type NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def = {.name = "MBSSessionModificationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_def = {.name = "MBSSessionModificationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationRequestIEs_MBSSessionModificationRequestTransfer_t), .elem = &NGAP_MBSSessionSetupOrModRequestTransfer_def};
 static const a1_member NGAP_BroadcastSessionReleaseRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionReleaseRequestIEs_def, offsetof(NGAP_BroadcastSessionReleaseRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3521,7 +3521,7 @@ static const a1_object NGAP_BroadcastSessionSetupRequestIEs_Value_def_objs[] = {
     {315, "id-MBSSessionSetupRequestTransfer", 4, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_BroadcastSessionSetupRequestIEs_Value_def = {.name = "BroadcastSessionSetupRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_Value_t), .m = NGAP_BroadcastSessionSetupRequestIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupRequestIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionSetupRequestIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def = {.name = "MBSSessionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_def = {.name = "MBSSessionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupRequestIEs_MBSSessionSetupRequestTransfer_t), .elem = &NGAP_MBSSessionSetupOrModRequestTransfer_def};
 static const a1_member NGAP_DistributionSetupRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupRequestIEs_def, offsetof(NGAP_DistributionSetupRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3544,7 +3544,7 @@ static const a1_object NGAP_DistributionSetupRequestIEs_Value_def_objs[] = {
     {301, "id-MBS-DistributionSetupRequestTransfer", 3, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_DistributionSetupRequestIEs_Value_def = {.name = "DistributionSetupRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_Value_t), .m = NGAP_DistributionSetupRequestIEs_Value_def_members, .objs = NGAP_DistributionSetupRequestIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_DistributionSetupRequestIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def = {.name = "MBS-DistributionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t)};
+const a1_type NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_def = {.name = "MBS-DistributionSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupRequestIEs_MBS_DistributionSetupRequestTransfer_t), .elem = &NGAP_MBS_DistributionSetupRequestTransfer_def};
 static const a1_member NGAP_DistributionReleaseRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionReleaseRequestIEs_def, offsetof(NGAP_DistributionReleaseRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -3569,7 +3569,7 @@ static const a1_object NGAP_DistributionReleaseRequestIEs_Value_def_objs[] = {
     {15, "id-Cause", 4, A1_CRIT_IGNORE, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_DistributionReleaseRequestIEs_Value_def = {.name = "DistributionReleaseRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_Value_t), .m = NGAP_DistributionReleaseRequestIEs_Value_def_members, .objs = NGAP_DistributionReleaseRequestIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_DistributionReleaseRequestIEs_Value_t, raw)};
-const a1_type NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def = {.name = "MBS-DistributionReleaseRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t)};
+const a1_type NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_def = {.name = "MBS-DistributionReleaseRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionReleaseRequestIEs_MBS_DistributionReleaseRequestTransfer_t), .elem = &NGAP_MBS_DistributionReleaseRequestTransfer_def};
 static const a1_member NGAP_HandoverCancel_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_HandoverCancelIEs_def, offsetof(NGAP_HandoverCancel_t, protocolIEs), 0, -1, -1},
 };
@@ -3976,7 +3976,7 @@ static const a1_member NGAP_PDUSessionResourceItemHORqd_def_members[] = {
 };
 const a1_type NGAP_PDUSessionResourceItemHORqd_def = {.name = "PDUSessionResourceItemHORqd", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceItemHORqd_t), .m = NGAP_PDUSessionResourceItemHORqd_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceItemHORqd_t, _ext)};
 const a1_type NGAP_PDUSessionID_def = {.name = "PDUSessionID", .kind = A1_INT, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_PDUSessionID_t), .lb = 0LL, .ub = 255LL};
-static const a1_type NGAP_PDUSessionResourceItemHORqd_handoverRequiredTransfer_def = {.name = "PDUSessionResourceItemHORqd_handoverRequiredTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceItemHORqd_handoverRequiredTransfer_def = {.name = "PDUSessionResourceItemHORqd_handoverRequiredTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_HandoverRequiredTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceItemHORqd_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceItemHORqd-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceItemHORqd_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceItemHORqd_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceItemHORqd_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceItemHORqd_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -4382,7 +4382,7 @@ static const a1_member NGAP_PDUSessionResourceSetupItemHOReq_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemHOReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSetupItemHOReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSetupItemHOReq_def = {.name = "PDUSessionResourceSetupItemHOReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSetupItemHOReq_t), .m = NGAP_PDUSessionResourceSetupItemHOReq_def_members, .nroot = 4, .nall = 4, .aux = offsetof(NGAP_PDUSessionResourceSetupItemHOReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSetupItemHOReq_handoverRequestTransfer_def = {.name = "PDUSessionResourceSetupItemHOReq_handoverRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSetupItemHOReq_handoverRequestTransfer_def = {.name = "PDUSessionResourceSetupItemHOReq_handoverRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemHOReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSetupItemHOReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemHOReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemHOReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemHOReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemHOReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -5853,7 +5853,7 @@ static const a1_member NGAP_PDUSessionResourceSetupItemCxtReq_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSetupItemCxtReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSetupItemCxtReq_def = {.name = "PDUSessionResourceSetupItemCxtReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSetupItemCxtReq_t), .m = NGAP_PDUSessionResourceSetupItemCxtReq_def_members, .nroot = 5, .nall = 5, .aux = offsetof(NGAP_PDUSessionResourceSetupItemCxtReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSetupItemCxtReq_pDUSessionResourceSetupRequestTransfer_def = {.name = "PDUSessionResourceSetupItemCxtReq_pDUSessionResourceSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSetupItemCxtReq_pDUSessionResourceSetupRequestTransfer_def = {.name = "PDUSessionResourceSetupItemCxtReq_pDUSessionResourceSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6120,7 +6120,7 @@ static const a1_object NGAP_MulticastSessionActivationRequestIEs_Value_def_objs[
     {304, "id-MulticastSessionActivationRequestTransfer", 2, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionActivationRequestIEs_Value_def = {.name = "MulticastSessionActivationRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_Value_t), .m = NGAP_MulticastSessionActivationRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionActivationRequestIEs_Value_def_objs, .nobjs = 2, .nall = 2, .aux = offsetof(NGAP_MulticastSessionActivationRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def = {.name = "MulticastSessionActivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_def = {.name = "MulticastSessionActivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionActivationRequestIEs_MulticastSessionActivationRequestTransfer_t), .elem = &NGAP_MulticastSessionActivationRequestTransfer_def};
 static const a1_member NGAP_MulticastSessionDeactivationRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_MulticastSessionDeactivationRequestIEs_def, offsetof(NGAP_MulticastSessionDeactivationRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -6141,7 +6141,7 @@ static const a1_object NGAP_MulticastSessionDeactivationRequestIEs_Value_def_obj
     {305, "id-MulticastSessionDeactivationRequestTransfer", 2, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionDeactivationRequestIEs_Value_def = {.name = "MulticastSessionDeactivationRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t), .m = NGAP_MulticastSessionDeactivationRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionDeactivationRequestIEs_Value_def_objs, .nobjs = 2, .nall = 2, .aux = offsetof(NGAP_MulticastSessionDeactivationRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def = {.name = "MulticastSessionDeactivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_def = {.name = "MulticastSessionDeactivationRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionDeactivationRequestIEs_MulticastSessionDeactivationRequestTransfer_t), .elem = &NGAP_MulticastSessionDeactivationRequestTransfer_def};
 static const a1_member NGAP_MulticastSessionUpdateRequest_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_MulticastSessionUpdateRequestIEs_def, offsetof(NGAP_MulticastSessionUpdateRequest_t, protocolIEs), 0, -1, -1},
 };
@@ -6164,7 +6164,7 @@ static const a1_object NGAP_MulticastSessionUpdateRequestIEs_Value_def_objs[] = 
     {306, "id-MulticastSessionUpdateRequestTransfer", 3, A1_CRIT_REJECT, A1_PRES_MANDATORY},
 };
 const a1_type NGAP_MulticastSessionUpdateRequestIEs_Value_def = {.name = "MulticastSessionUpdateRequestIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_Value_t), .m = NGAP_MulticastSessionUpdateRequestIEs_Value_def_members, .objs = NGAP_MulticastSessionUpdateRequestIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_MulticastSessionUpdateRequestIEs_Value_t, raw)};
-const a1_type NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def = {.name = "MulticastSessionUpdateRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t)};
+const a1_type NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_def = {.name = "MulticastSessionUpdateRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_MulticastSessionUpdateRequestIEs_MulticastSessionUpdateRequestTransfer_t), .elem = &NGAP_MulticastSessionUpdateRequestTransfer_def};
 static const a1_member NGAP_NGReset_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_NGResetIEs_def, offsetof(NGAP_NGReset_t, protocolIEs), 0, -1, -1},
 };
@@ -6562,7 +6562,7 @@ static const a1_member NGAP_PDUSessionResourceToBeSwitchedDLItem_def_members[] =
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceToBeSwitchedDLItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceToBeSwitchedDLItem_def = {.name = "PDUSessionResourceToBeSwitchedDLItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceToBeSwitchedDLItem_t), .m = NGAP_PDUSessionResourceToBeSwitchedDLItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceToBeSwitchedDLItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceToBeSwitchedDLItem_pathSwitchRequestTransfer_def = {.name = "PDUSessionResourceToBeSwitchedDLItem_pathSwitchRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceToBeSwitchedDLItem_pathSwitchRequestTransfer_def = {.name = "PDUSessionResourceToBeSwitchedDLItem_pathSwitchRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PathSwitchRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceToBeSwitchedDLItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceToBeSwitchedDLItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6578,7 +6578,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToSetupItemPSReq_def_members
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToSetupItemPSReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToSetupItemPSReq_def = {.name = "PDUSessionResourceFailedToSetupItemPSReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToSetupItemPSReq_t), .m = NGAP_PDUSessionResourceFailedToSetupItemPSReq_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToSetupItemPSReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToSetupItemPSReq_pathSwitchRequestSetupFailedTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemPSReq_pathSwitchRequestSetupFailedTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToSetupItemPSReq_pathSwitchRequestSetupFailedTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemPSReq_pathSwitchRequestSetupFailedTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PathSwitchRequestSetupFailedTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemPSReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemPSReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6624,7 +6624,7 @@ static const a1_member NGAP_PDUSessionResourceModifyItemModReq_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceModifyItemModReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceModifyItemModReq_def = {.name = "PDUSessionResourceModifyItemModReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceModifyItemModReq_t), .m = NGAP_PDUSessionResourceModifyItemModReq_def_members, .nroot = 4, .nall = 4, .aux = offsetof(NGAP_PDUSessionResourceModifyItemModReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceModifyItemModReq_pDUSessionResourceModifyRequestTransfer_def = {.name = "PDUSessionResourceModifyItemModReq_pDUSessionResourceModifyRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceModifyItemModReq_pDUSessionResourceModifyRequestTransfer_def = {.name = "PDUSessionResourceModifyItemModReq_pDUSessionResourceModifyRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceModifyItemModReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6672,7 +6672,7 @@ static const a1_member NGAP_PDUSessionResourceModifyItemModInd_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModInd_ExtIEs_def, offsetof(NGAP_PDUSessionResourceModifyItemModInd_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceModifyItemModInd_def = {.name = "PDUSessionResourceModifyItemModInd", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceModifyItemModInd_t), .m = NGAP_PDUSessionResourceModifyItemModInd_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceModifyItemModInd_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceModifyItemModInd_pDUSessionResourceModifyIndicationTransfer_def = {.name = "PDUSessionResourceModifyItemModInd_pDUSessionResourceModifyIndicationTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceModifyItemModInd_pDUSessionResourceModifyIndicationTransfer_def = {.name = "PDUSessionResourceModifyItemModInd_pDUSessionResourceModifyIndicationTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyIndicationTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModInd_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceModifyItemModInd-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModInd_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModInd_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModInd_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModInd_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6714,7 +6714,7 @@ static const a1_member NGAP_PDUSessionResourceToReleaseItemRelCmd_def_members[] 
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_def, offsetof(NGAP_PDUSessionResourceToReleaseItemRelCmd_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceToReleaseItemRelCmd_def = {.name = "PDUSessionResourceToReleaseItemRelCmd", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceToReleaseItemRelCmd_t), .m = NGAP_PDUSessionResourceToReleaseItemRelCmd_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceToReleaseItemRelCmd_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceToReleaseItemRelCmd_pDUSessionResourceReleaseCommandTransfer_def = {.name = "PDUSessionResourceToReleaseItemRelCmd_pDUSessionResourceReleaseCommandTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceToReleaseItemRelCmd_pDUSessionResourceReleaseCommandTransfer_def = {.name = "PDUSessionResourceToReleaseItemRelCmd_pDUSessionResourceReleaseCommandTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceReleaseCommandTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceToReleaseItemRelCmd-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemRelCmd_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -6762,7 +6762,7 @@ static const a1_member NGAP_PDUSessionResourceSetupItemSUReq_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSUReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSetupItemSUReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSetupItemSUReq_def = {.name = "PDUSessionResourceSetupItemSUReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSetupItemSUReq_t), .m = NGAP_PDUSessionResourceSetupItemSUReq_def_members, .nroot = 5, .nall = 5, .aux = offsetof(NGAP_PDUSessionResourceSetupItemSUReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSetupItemSUReq_pDUSessionResourceSetupRequestTransfer_def = {.name = "PDUSessionResourceSetupItemSUReq_pDUSessionResourceSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSetupItemSUReq_pDUSessionResourceSetupRequestTransfer_def = {.name = "PDUSessionResourceSetupItemSUReq_pDUSessionResourceSetupRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSUReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSetupItemSUReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSUReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSUReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSUReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSUReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -7057,7 +7057,7 @@ static const a1_member NGAP_PDUSessionResourceResumeItemRESReq_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceResumeItemRESReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceResumeItemRESReq_def = {.name = "PDUSessionResourceResumeItemRESReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceResumeItemRESReq_t), .m = NGAP_PDUSessionResourceResumeItemRESReq_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceResumeItemRESReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceResumeItemRESReq_uEContextResumeRequestTransfer_def = {.name = "PDUSessionResourceResumeItemRESReq_uEContextResumeRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceResumeItemRESReq_uEContextResumeRequestTransfer_def = {.name = "PDUSessionResourceResumeItemRESReq_uEContextResumeRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_UEContextResumeRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceResumeItemRESReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -7220,7 +7220,7 @@ static const a1_member NGAP_PDUSessionResourceSuspendItemSUSReq_def_members[] = 
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSuspendItemSUSReq_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSuspendItemSUSReq_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSuspendItemSUSReq_def = {.name = "PDUSessionResourceSuspendItemSUSReq", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSuspendItemSUSReq_t), .m = NGAP_PDUSessionResourceSuspendItemSUSReq_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceSuspendItemSUSReq_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSuspendItemSUSReq_uEContextSuspendRequestTransfer_def = {.name = "PDUSessionResourceSuspendItemSUSReq_uEContextSuspendRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSuspendItemSUSReq_uEContextSuspendRequestTransfer_def = {.name = "PDUSessionResourceSuspendItemSUSReq_uEContextSuspendRequestTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_UEContextSuspendRequestTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSuspendItemSUSReq_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSuspendItemSUSReq-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSuspendItemSUSReq_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSuspendItemSUSReq_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSuspendItemSUSReq_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSuspendItemSUSReq_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -9652,7 +9652,7 @@ static const a1_member NGAP_PDUSessionResourceNotifyItem_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceNotifyItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceNotifyItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceNotifyItem_def = {.name = "PDUSessionResourceNotifyItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceNotifyItem_t), .m = NGAP_PDUSessionResourceNotifyItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceNotifyItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceNotifyItem_pDUSessionResourceNotifyTransfer_def = {.name = "PDUSessionResourceNotifyItem_pDUSessionResourceNotifyTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceNotifyItem_pDUSessionResourceNotifyTransfer_def = {.name = "PDUSessionResourceNotifyItem_pDUSessionResourceNotifyTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceNotifyTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceNotifyItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceNotifyItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceNotifyItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceNotifyItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceNotifyItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceNotifyItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -9668,7 +9668,7 @@ static const a1_member NGAP_PDUSessionResourceReleasedItemNot_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemNot_ExtIEs_def, offsetof(NGAP_PDUSessionResourceReleasedItemNot_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceReleasedItemNot_def = {.name = "PDUSessionResourceReleasedItemNot", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceReleasedItemNot_t), .m = NGAP_PDUSessionResourceReleasedItemNot_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceReleasedItemNot_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceReleasedItemNot_pDUSessionResourceNotifyReleasedTransfer_def = {.name = "PDUSessionResourceReleasedItemNot_pDUSessionResourceNotifyReleasedTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceReleasedItemNot_pDUSessionResourceNotifyReleasedTransfer_def = {.name = "PDUSessionResourceReleasedItemNot_pDUSessionResourceNotifyReleasedTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceNotifyReleasedTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemNot_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceReleasedItemNot-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemNot_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemNot_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemNot_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemNot_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -9930,7 +9930,7 @@ static const a1_member NGAP_PDUSessionResourceSecondaryRATUsageItem_def_members[
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSecondaryRATUsageItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSecondaryRATUsageItem_def = {.name = "PDUSessionResourceSecondaryRATUsageItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSecondaryRATUsageItem_t), .m = NGAP_PDUSessionResourceSecondaryRATUsageItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceSecondaryRATUsageItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSecondaryRATUsageItem_secondaryRATDataUsageReportTransfer_def = {.name = "PDUSessionResourceSecondaryRATUsageItem_secondaryRATDataUsageReportTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSecondaryRATUsageItem_secondaryRATDataUsageReportTransfer_def = {.name = "PDUSessionResourceSecondaryRATUsageItem_secondaryRATDataUsageReportTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_SecondaryRATDataUsageReportTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSecondaryRATUsageItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSecondaryRATUsageItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10403,7 +10403,7 @@ static const a1_object NGAP_BroadcastSessionModificationResponseIEs_Value_def_ob
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionModificationResponseIEs_Value_def = {.name = "BroadcastSessionModificationResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_Value_t), .m = NGAP_BroadcastSessionModificationResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionModificationResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionModificationResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def = {.name = "MBSSessionModificationResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_def = {.name = "MBSSessionModificationResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationResponseIEs_MBSSessionModificationResponseTransfer_t), .elem = &NGAP_MBSSessionSetupOrModResponseTransfer_def};
 static const a1_member NGAP_BroadcastSessionReleaseResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionReleaseResponseIEs_def, offsetof(NGAP_BroadcastSessionReleaseResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10426,7 +10426,7 @@ static const a1_object NGAP_BroadcastSessionReleaseResponseIEs_Value_def_objs[] 
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionReleaseResponseIEs_Value_def = {.name = "BroadcastSessionReleaseResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t), .m = NGAP_BroadcastSessionReleaseResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionReleaseResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionReleaseResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def = {.name = "MBSSessionReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_def = {.name = "MBSSessionReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionReleaseResponseIEs_MBSSessionReleaseResponseTransfer_t), .elem = &NGAP_MBSSessionReleaseResponseTransfer_def};
 static const a1_member NGAP_BroadcastSessionSetupResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionSetupResponseIEs_def, offsetof(NGAP_BroadcastSessionSetupResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10449,7 +10449,7 @@ static const a1_object NGAP_BroadcastSessionSetupResponseIEs_Value_def_objs[] = 
     {19, "id-CriticalityDiagnostics", 3, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionSetupResponseIEs_Value_def = {.name = "BroadcastSessionSetupResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_Value_t), .m = NGAP_BroadcastSessionSetupResponseIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupResponseIEs_Value_def_objs, .nobjs = 3, .nall = 3, .aux = offsetof(NGAP_BroadcastSessionSetupResponseIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def = {.name = "MBSSessionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_def = {.name = "MBSSessionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupResponseIEs_MBSSessionSetupResponseTransfer_t), .elem = &NGAP_MBSSessionSetupOrModResponseTransfer_def};
 static const a1_member NGAP_DistributionSetupResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupResponseIEs_def, offsetof(NGAP_DistributionSetupResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10474,7 +10474,7 @@ static const a1_object NGAP_DistributionSetupResponseIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_DistributionSetupResponseIEs_Value_def = {.name = "DistributionSetupResponseIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_Value_t), .m = NGAP_DistributionSetupResponseIEs_Value_def_members, .objs = NGAP_DistributionSetupResponseIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_DistributionSetupResponseIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def = {.name = "MBS-DistributionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t)};
+const a1_type NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_def = {.name = "MBS-DistributionSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupResponseIEs_MBS_DistributionSetupResponseTransfer_t), .elem = &NGAP_MBS_DistributionSetupResponseTransfer_def};
 static const a1_member NGAP_DistributionReleaseResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionReleaseResponseIEs_def, offsetof(NGAP_DistributionReleaseResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -10559,7 +10559,7 @@ static const a1_member NGAP_PDUSessionResourceHandoverItem_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceHandoverItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceHandoverItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceHandoverItem_def = {.name = "PDUSessionResourceHandoverItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceHandoverItem_t), .m = NGAP_PDUSessionResourceHandoverItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceHandoverItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceHandoverItem_handoverCommandTransfer_def = {.name = "PDUSessionResourceHandoverItem_handoverCommandTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceHandoverItem_handoverCommandTransfer_def = {.name = "PDUSessionResourceHandoverItem_handoverCommandTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_HandoverCommandTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceHandoverItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceHandoverItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceHandoverItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceHandoverItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceHandoverItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceHandoverItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10575,7 +10575,7 @@ static const a1_member NGAP_PDUSessionResourceToReleaseItemHOCmd_def_members[] =
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_def, offsetof(NGAP_PDUSessionResourceToReleaseItemHOCmd_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceToReleaseItemHOCmd_def = {.name = "PDUSessionResourceToReleaseItemHOCmd", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceToReleaseItemHOCmd_t), .m = NGAP_PDUSessionResourceToReleaseItemHOCmd_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceToReleaseItemHOCmd_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceToReleaseItemHOCmd_handoverPreparationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceToReleaseItemHOCmd_handoverPreparationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceToReleaseItemHOCmd_handoverPreparationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceToReleaseItemHOCmd_handoverPreparationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_HandoverPreparationUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceToReleaseItemHOCmd-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceToReleaseItemHOCmd_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10624,7 +10624,7 @@ static const a1_member NGAP_PDUSessionResourceAdmittedItem_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceAdmittedItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceAdmittedItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceAdmittedItem_def = {.name = "PDUSessionResourceAdmittedItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceAdmittedItem_t), .m = NGAP_PDUSessionResourceAdmittedItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceAdmittedItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceAdmittedItem_handoverRequestAcknowledgeTransfer_def = {.name = "PDUSessionResourceAdmittedItem_handoverRequestAcknowledgeTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceAdmittedItem_handoverRequestAcknowledgeTransfer_def = {.name = "PDUSessionResourceAdmittedItem_handoverRequestAcknowledgeTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_HandoverRequestAcknowledgeTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceAdmittedItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceAdmittedItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceAdmittedItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceAdmittedItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceAdmittedItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceAdmittedItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10640,7 +10640,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToSetupItemHOAck_def_members
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToSetupItemHOAck_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToSetupItemHOAck_def = {.name = "PDUSessionResourceFailedToSetupItemHOAck", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToSetupItemHOAck_t), .m = NGAP_PDUSessionResourceFailedToSetupItemHOAck_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToSetupItemHOAck_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToSetupItemHOAck_handoverResourceAllocationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemHOAck_handoverResourceAllocationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToSetupItemHOAck_handoverResourceAllocationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemHOAck_handoverResourceAllocationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_HandoverResourceAllocationUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemHOAck-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemHOAck_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10682,7 +10682,7 @@ static const a1_member NGAP_PDUSessionResourceSetupItemCxtRes_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSetupItemCxtRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSetupItemCxtRes_def = {.name = "PDUSessionResourceSetupItemCxtRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSetupItemCxtRes_t), .m = NGAP_PDUSessionResourceSetupItemCxtRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceSetupItemCxtRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSetupItemCxtRes_pDUSessionResourceSetupResponseTransfer_def = {.name = "PDUSessionResourceSetupItemCxtRes_pDUSessionResourceSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSetupItemCxtRes_pDUSessionResourceSetupResponseTransfer_def = {.name = "PDUSessionResourceSetupItemCxtRes_pDUSessionResourceSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupResponseTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemCxtRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemCxtRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10698,7 +10698,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToSetupItemCxtRes_def_member
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToSetupItemCxtRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtRes_def = {.name = "PDUSessionResourceFailedToSetupItemCxtRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToSetupItemCxtRes_t), .m = NGAP_PDUSessionResourceFailedToSetupItemCxtRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToSetupItemCxtRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtRes_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemCxtRes_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtRes_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemCxtRes_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10905,7 +10905,7 @@ static const a1_member NGAP_PDUSessionResourceSwitchedItem_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSwitchedItem_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSwitchedItem_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSwitchedItem_def = {.name = "PDUSessionResourceSwitchedItem", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSwitchedItem_t), .m = NGAP_PDUSessionResourceSwitchedItem_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceSwitchedItem_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSwitchedItem_pathSwitchRequestAcknowledgeTransfer_def = {.name = "PDUSessionResourceSwitchedItem_pathSwitchRequestAcknowledgeTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSwitchedItem_pathSwitchRequestAcknowledgeTransfer_def = {.name = "PDUSessionResourceSwitchedItem_pathSwitchRequestAcknowledgeTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PathSwitchRequestAcknowledgeTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSwitchedItem_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSwitchedItem-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSwitchedItem_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSwitchedItem_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSwitchedItem_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSwitchedItem_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10927,7 +10927,7 @@ static const a1_member NGAP_PDUSessionResourceReleasedItemPSAck_def_members[] = 
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSAck_ExtIEs_def, offsetof(NGAP_PDUSessionResourceReleasedItemPSAck_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceReleasedItemPSAck_def = {.name = "PDUSessionResourceReleasedItemPSAck", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceReleasedItemPSAck_t), .m = NGAP_PDUSessionResourceReleasedItemPSAck_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceReleasedItemPSAck_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceReleasedItemPSAck_pathSwitchRequestUnsuccessfulTransfer_def = {.name = "PDUSessionResourceReleasedItemPSAck_pathSwitchRequestUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceReleasedItemPSAck_pathSwitchRequestUnsuccessfulTransfer_def = {.name = "PDUSessionResourceReleasedItemPSAck_pathSwitchRequestUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PathSwitchRequestUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSAck_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSAck-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSAck_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSAck_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSAck_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSAck_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10971,7 +10971,7 @@ static const a1_member NGAP_PDUSessionResourceModifyItemModRes_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceModifyItemModRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceModifyItemModRes_def = {.name = "PDUSessionResourceModifyItemModRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceModifyItemModRes_t), .m = NGAP_PDUSessionResourceModifyItemModRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceModifyItemModRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceModifyItemModRes_pDUSessionResourceModifyResponseTransfer_def = {.name = "PDUSessionResourceModifyItemModRes_pDUSessionResourceModifyResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceModifyItemModRes_pDUSessionResourceModifyResponseTransfer_def = {.name = "PDUSessionResourceModifyItemModRes_pDUSessionResourceModifyResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyResponseTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceModifyItemModRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -10987,7 +10987,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToModifyItemModRes_def_membe
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToModifyItemModRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToModifyItemModRes_def = {.name = "PDUSessionResourceFailedToModifyItemModRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToModifyItemModRes_t), .m = NGAP_PDUSessionResourceFailedToModifyItemModRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToModifyItemModRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToModifyItemModRes_pDUSessionResourceModifyUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToModifyItemModRes_pDUSessionResourceModifyUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToModifyItemModRes_pDUSessionResourceModifyUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToModifyItemModRes_pDUSessionResourceModifyUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11029,7 +11029,7 @@ static const a1_member NGAP_PDUSessionResourceModifyItemModCfm_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModCfm_ExtIEs_def, offsetof(NGAP_PDUSessionResourceModifyItemModCfm_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceModifyItemModCfm_def = {.name = "PDUSessionResourceModifyItemModCfm", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceModifyItemModCfm_t), .m = NGAP_PDUSessionResourceModifyItemModCfm_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceModifyItemModCfm_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceModifyItemModCfm_pDUSessionResourceModifyConfirmTransfer_def = {.name = "PDUSessionResourceModifyItemModCfm_pDUSessionResourceModifyConfirmTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceModifyItemModCfm_pDUSessionResourceModifyConfirmTransfer_def = {.name = "PDUSessionResourceModifyItemModCfm_pDUSessionResourceModifyConfirmTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyConfirmTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModCfm_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceModifyItemModCfm-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceModifyItemModCfm_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModCfm_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModCfm_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceModifyItemModCfm_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11045,7 +11045,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToModifyItemModCfm_def_membe
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToModifyItemModCfm_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToModifyItemModCfm_def = {.name = "PDUSessionResourceFailedToModifyItemModCfm", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToModifyItemModCfm_t), .m = NGAP_PDUSessionResourceFailedToModifyItemModCfm_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToModifyItemModCfm_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToModifyItemModCfm_pDUSessionResourceModifyIndicationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToModifyItemModCfm_pDUSessionResourceModifyIndicationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToModifyItemModCfm_pDUSessionResourceModifyIndicationUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToModifyItemModCfm_pDUSessionResourceModifyIndicationUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceModifyIndicationUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModCfm-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToModifyItemModCfm_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11087,7 +11087,7 @@ static const a1_member NGAP_PDUSessionResourceReleasedItemRelRes_def_members[] =
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemRelRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceReleasedItemRelRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceReleasedItemRelRes_def = {.name = "PDUSessionResourceReleasedItemRelRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceReleasedItemRelRes_t), .m = NGAP_PDUSessionResourceReleasedItemRelRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceReleasedItemRelRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceReleasedItemRelRes_pDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceReleasedItemRelRes_pDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceReleasedItemRelRes_pDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceReleasedItemRelRes_pDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceReleaseResponseTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemRelRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceReleasedItemRelRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemRelRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemRelRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemRelRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemRelRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11131,7 +11131,7 @@ static const a1_member NGAP_PDUSessionResourceSetupItemSURes_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSURes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceSetupItemSURes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceSetupItemSURes_def = {.name = "PDUSessionResourceSetupItemSURes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceSetupItemSURes_t), .m = NGAP_PDUSessionResourceSetupItemSURes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceSetupItemSURes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceSetupItemSURes_pDUSessionResourceSetupResponseTransfer_def = {.name = "PDUSessionResourceSetupItemSURes_pDUSessionResourceSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceSetupItemSURes_pDUSessionResourceSetupResponseTransfer_def = {.name = "PDUSessionResourceSetupItemSURes_pDUSessionResourceSetupResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupResponseTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSURes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceSetupItemSURes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceSetupItemSURes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSURes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSURes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceSetupItemSURes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11147,7 +11147,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToSetupItemSURes_def_members
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToSetupItemSURes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToSetupItemSURes_def = {.name = "PDUSessionResourceFailedToSetupItemSURes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToSetupItemSURes_t), .m = NGAP_PDUSessionResourceFailedToSetupItemSURes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToSetupItemSURes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToSetupItemSURes_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemSURes_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToSetupItemSURes_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemSURes_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemSURes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemSURes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11448,7 +11448,7 @@ static const a1_object NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def
     {145, "id-PDUSessionResourceReleaseResponseTransfer", 1, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def = {.name = "PDUSessionResourceItemCxtRelCpl-ExtIEs_Extension", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t), .m = NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_members, .objs = NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_def_objs, .nobjs = 1, .nall = 1, .aux = offsetof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_Extension_t, raw)};
-const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t)};
+const a1_type NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_def = {.name = "PDUSessionResourceReleaseResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_PDUSessionResourceItemCxtRelCpl_ExtIEs_PDUSessionResourceReleaseResponseTransfer_t), .elem = &NGAP_PDUSessionResourceReleaseResponseTransfer_def};
 static const a1_member NGAP_UEContextResumeResponse_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_UEContextResumeResponseIEs_def, offsetof(NGAP_UEContextResumeResponse_t, protocolIEs), 0, -1, -1},
 };
@@ -11488,7 +11488,7 @@ static const a1_member NGAP_PDUSessionResourceResumeItemRESRes_def_members[] = {
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESRes_ExtIEs_def, offsetof(NGAP_PDUSessionResourceResumeItemRESRes_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceResumeItemRESRes_def = {.name = "PDUSessionResourceResumeItemRESRes", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceResumeItemRESRes_t), .m = NGAP_PDUSessionResourceResumeItemRESRes_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceResumeItemRESRes_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceResumeItemRESRes_uEContextResumeResponseTransfer_def = {.name = "PDUSessionResourceResumeItemRESRes_uEContextResumeResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceResumeItemRESRes_uEContextResumeResponseTransfer_def = {.name = "PDUSessionResourceResumeItemRESRes_uEContextResumeResponseTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_UEContextResumeResponseTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESRes_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceResumeItemRESRes-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceResumeItemRESRes_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESRes_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESRes_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceResumeItemRESRes_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -11866,7 +11866,7 @@ static const a1_object NGAP_BroadcastSessionModificationFailureIEs_Value_def_obj
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionModificationFailureIEs_Value_def = {.name = "BroadcastSessionModificationFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_Value_t), .m = NGAP_BroadcastSessionModificationFailureIEs_Value_def_members, .objs = NGAP_BroadcastSessionModificationFailureIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionModificationFailureIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def = {.name = "MBSSessionModificationFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t)};
+const a1_type NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_def = {.name = "MBSSessionModificationFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionModificationFailureIEs_MBSSessionModificationFailureTransfer_t), .elem = &NGAP_MBSSessionSetupOrModFailureTransfer_def};
 static const a1_member NGAP_BroadcastSessionSetupFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_BroadcastSessionSetupFailureIEs_def, offsetof(NGAP_BroadcastSessionSetupFailure_t, protocolIEs), 0, -1, -1},
 };
@@ -11891,7 +11891,7 @@ static const a1_object NGAP_BroadcastSessionSetupFailureIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 4, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_BroadcastSessionSetupFailureIEs_Value_def = {.name = "BroadcastSessionSetupFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_Value_t), .m = NGAP_BroadcastSessionSetupFailureIEs_Value_def_members, .objs = NGAP_BroadcastSessionSetupFailureIEs_Value_def_objs, .nobjs = 4, .nall = 4, .aux = offsetof(NGAP_BroadcastSessionSetupFailureIEs_Value_t, raw)};
-const a1_type NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def = {.name = "MBSSessionSetupFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t)};
+const a1_type NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_def = {.name = "MBSSessionSetupFailureTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_BroadcastSessionSetupFailureIEs_MBSSessionSetupFailureTransfer_t), .elem = &NGAP_MBSSessionSetupOrModFailureTransfer_def};
 static const a1_member NGAP_DistributionSetupFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_DistributionSetupFailureIEs_def, offsetof(NGAP_DistributionSetupFailure_t, protocolIEs), 0, -1, -1},
 };
@@ -11918,7 +11918,7 @@ static const a1_object NGAP_DistributionSetupFailureIEs_Value_def_objs[] = {
     {19, "id-CriticalityDiagnostics", 5, A1_CRIT_IGNORE, A1_PRES_OPTIONAL},
 };
 const a1_type NGAP_DistributionSetupFailureIEs_Value_def = {.name = "DistributionSetupFailureIEs_Value", .kind = A1_OPEN, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_Value_t), .m = NGAP_DistributionSetupFailureIEs_Value_def_members, .objs = NGAP_DistributionSetupFailureIEs_Value_def_objs, .nobjs = 5, .nall = 5, .aux = offsetof(NGAP_DistributionSetupFailureIEs_Value_t, raw)};
-const a1_type NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def = {.name = "MBS-DistributionSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t)};
+const a1_type NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_def = {.name = "MBS-DistributionSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(NGAP_DistributionSetupFailureIEs_MBS_DistributionSetupUnsuccessfulTransfer_t), .elem = &NGAP_MBS_DistributionSetupUnsuccessfulTransfer_def};
 static const a1_member NGAP_HandoverPreparationFailure_def_members[] = {
     {"protocolIEs", &NGAP_ProtocolIE_Container_HandoverPreparationFailureIEs_def, offsetof(NGAP_HandoverPreparationFailure_t, protocolIEs), 0, -1, -1},
 };
@@ -12003,7 +12003,7 @@ static const a1_member NGAP_PDUSessionResourceFailedToSetupItemCxtFail_def_membe
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_def, offsetof(NGAP_PDUSessionResourceFailedToSetupItemCxtFail_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtFail_def = {.name = "PDUSessionResourceFailedToSetupItemCxtFail", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceFailedToSetupItemCxtFail_t), .m = NGAP_PDUSessionResourceFailedToSetupItemCxtFail_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceFailedToSetupItemCxtFail_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtFail_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemCxtFail_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceFailedToSetupItemCxtFail_pDUSessionResourceSetupUnsuccessfulTransfer_def = {.name = "PDUSessionResourceFailedToSetupItemCxtFail_pDUSessionResourceSetupUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PDUSessionResourceSetupUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtFail-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceFailedToSetupItemCxtFail_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
@@ -12111,7 +12111,7 @@ static const a1_member NGAP_PDUSessionResourceReleasedItemPSFail_def_members[] =
     {"iE-Extensions", &NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSFail_ExtIEs_def, offsetof(NGAP_PDUSessionResourceReleasedItemPSFail_t, iE_Extensions), A1_M_OPT, -1, -1},
 };
 const a1_type NGAP_PDUSessionResourceReleasedItemPSFail_def = {.name = "PDUSessionResourceReleasedItemPSFail", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PDUSessionResourceReleasedItemPSFail_t), .m = NGAP_PDUSessionResourceReleasedItemPSFail_def_members, .nroot = 3, .nall = 3, .aux = offsetof(NGAP_PDUSessionResourceReleasedItemPSFail_t, _ext)};
-static const a1_type NGAP_PDUSessionResourceReleasedItemPSFail_pathSwitchRequestUnsuccessfulTransfer_def = {.name = "PDUSessionResourceReleasedItemPSFail_pathSwitchRequestUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets)};
+static const a1_type NGAP_PDUSessionResourceReleasedItemPSFail_pathSwitchRequestUnsuccessfulTransfer_def = {.name = "PDUSessionResourceReleasedItemPSFail_pathSwitchRequestUnsuccessfulTransfer", .kind = A1_OCTETS, .flags = 0, .size = sizeof(a1_octets), .elem = &NGAP_PathSwitchRequestUnsuccessfulTransfer_def};
 const a1_type NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSFail_ExtIEs_def = {.name = "ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSFail-ExtIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_ProtocolExtensionContainer_PDUSessionResourceReleasedItemPSFail_ExtIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSFail_ExtIEs_def};
 static const a1_member NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSFail_ExtIEs_def_members[] = {
     {"id", &NGAP_ProtocolExtensionID_def, offsetof(NGAP_ProtocolExtensionField_PDUSessionResourceReleasedItemPSFail_ExtIEs_t, id), A1_M_NAMEDID, -1, -1},
