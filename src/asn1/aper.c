@@ -33,11 +33,15 @@ static int rd_bits(rd *r, unsigned n, uint64_t *v)
     if (n > 64 || n > r->nbits - r->pos)
         return G5_ERR_TRUNCATED;
     uint64_t x = 0;
-    for (unsigned i = 0; i < n; i++) {
-        size_t b = r->pos + i;
-        x = (x << 1) | ((r->p[b >> 3] >> (7 - (b & 7))) & 1u);
+    while (n) { /* whole or partial octets at a time */
+        unsigned off = (unsigned)(r->pos & 7), take = 8 - off;
+        if (take > n)
+            take = n;
+        unsigned bits = (r->p[r->pos >> 3] >> (8 - off - take)) & ((1u << take) - 1);
+        x = (x << take) | bits;
+        r->pos += take;
+        n -= take;
     }
-    r->pos += n;
     *v = x;
     return 0;
 }
@@ -104,10 +108,14 @@ static int wr_bits(wr *w, uint64_t v, unsigned n)
     int rc = wr_grow(w, n);
     if (rc)
         return rc;
-    for (unsigned i = 0; i < n; i++) {
-        if ((v >> (n - 1 - i)) & 1u)
-            w->p[w->pos >> 3] |= (uint8_t)(0x80u >> (w->pos & 7));
-        w->pos++;
+    while (n) { /* the buffer is zeroed: OR whole or partial octets in */
+        unsigned off = (unsigned)(w->pos & 7), put = 8 - off;
+        if (put > n)
+            put = n;
+        unsigned bits = (unsigned)(v >> (n - put)) & ((1u << put) - 1);
+        w->p[w->pos >> 3] |= (uint8_t)(bits << (8 - off - put));
+        w->pos += put;
+        n -= put;
     }
     return 0;
 }
