@@ -36,6 +36,8 @@ static json_t *to_json(const a1_type *t, const void *v, int depth);
 
 static const void *mptr(const a1_member *m, const uint8_t *v)
 {
+    if (!v)
+        return NULL;
     if (!(m->flags & A1_M_OPT))
         return v + m->offset;
     const void *p;
@@ -87,9 +89,9 @@ static json_t *seq_json(const a1_type *t, const uint8_t *v, int depth)
         }
         json_object_set_new(o, m->name, jv);
     }
-    if (o && (t->flags & A1_F_EXT)) {
+    if (o && v && (t->flags & A1_F_EXT)) {
         a1_ext *x;
-        memcpy(&x, v + t->aux, sizeof x);
+        memcpy(&x, v + t->aux, sizeof(a1_ext *));
         if (x) {
             json_object_set_new(o, "_extBits", json_integer(x->nbits));
             json_object_set_new(o, "_unknownExtensions", ext_json(x));
@@ -259,8 +261,7 @@ static int enum_from(jctx *c, const a1_type *t, void *v, const json_t *j)
         for (unsigned i = 0; i < t->nall; i++)
             if (!strcmp(t->items[i], json_string_value(j)))
                 e = (int)i;
-    } else if (json_is_integer(j) && json_integer_value(j) >= 0 &&
-               json_integer_value(j) < 65536) {
+    } else if (json_is_integer(j) && json_integer_value(j) >= 0 && json_integer_value(j) < 65536) {
         e = (int)json_integer_value(j);
     }
     if (e < 0)
@@ -278,7 +279,7 @@ static int ext_from(jctx *c, const a1_type *t, uint8_t *v, const json_t *o)
     a1_ext *x = calloc(1, sizeof *x);
     if (!x)
         return G5_ERR_NOMEM;
-    memcpy(v + t->aux, &x, sizeof x);
+    *(a1_ext **)(void *)(v + t->aux) = x; /* owned by the value from here on */
     x->nbits = json_is_integer(bits) ? (uint32_t)json_integer_value(bits) : 0;
     if (x->nbits > 4096)
         return jfail(c, "_extBits too large");
@@ -296,8 +297,8 @@ static int ext_from(jctx *c, const a1_type *t, uint8_t *v, const json_t *o)
             return jfail(c, "bad _unknownExtensions index");
         x->items[i].index = (uint32_t)json_integer_value(idx);
         x->count++;
-        int rc = hex_to(c, json_object_get(it, "hex"), &x->items[i].value.buf,
-                        &x->items[i].value.len);
+        int rc =
+            hex_to(c, json_object_get(it, "hex"), &x->items[i].value.buf, &x->items[i].value.len);
         if (rc)
             return rc;
     }
@@ -323,7 +324,7 @@ static int open_from(jctx *c, const a1_type *t, uint8_t *v, const json_t *j, con
             if (!strcmp(t->m[i].name, key))
                 alt = i + 1;
     }
-    if (!alt || strcmp(t->m[alt - 1].name, key))
+    if (!alt || strcmp(t->m[alt - 1].name, key) != 0)
         return jfail(c, "value type does not match the id");
     memcpy(v, &alt, sizeof alt);
     return from_json(c, t->m[alt - 1].type, v + t->m[alt - 1].offset, val, depth);
@@ -446,7 +447,7 @@ static int from_json(jctx *c, const a1_type *t, void *v, const json_t *j, int de
         const json_t *bits = json_object_get(j, "bits");
         if (!json_is_integer(bits) || json_integer_value(bits) < 0)
             return jfail(c, "expected {\"hex\": ..., \"bits\": n}");
-        size_t n;
+        size_t n = 0;
         int rc = hex_to(c, json_object_get(j, "hex"), &b->buf, &n);
         if (rc)
             return rc;

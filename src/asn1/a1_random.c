@@ -113,7 +113,6 @@ static int gen_seq(gctx *g, const a1_type *t, uint8_t *v, int depth)
     return 0;
 }
 
-
 /* OCTET STRING (CONTAINING X): a random X, encoded. */
 static int gen_contained(gctx *g, const a1_type *t, a1_octets *o, int depth)
 {

@@ -267,7 +267,7 @@ static int rd_len(rd *r, bool bounded, uint64_t lb, uint64_t ub, uint64_t *n, bo
 {
     *frag = false;
     if (bounded) {
-        uint64_t x;
+        uint64_t x = 0;
         int rc = rd_cwn(r, ub - lb, &x);
         *n = x + lb;
         return rc;
@@ -486,7 +486,7 @@ static int dec_int(rd *r, const a1_type *t, void *v)
 
 static int dec_enum(rd *r, const a1_type *t, void *v)
 {
-    uint64_t ext = 0, x;
+    uint64_t ext = 0, x = 0;
     int rc = 0;
     if (t->flags & A1_F_EXT)
         rc = rd_bits(r, 1, &ext);
@@ -571,8 +571,9 @@ static int dec_string(dctx *c, rd *r, const a1_type *t, void *v, unsigned unit)
         rc = rd_chunked(c, r, b, utf8 ? 0 : lbound(t, ext), (uint64_t)t->ub, unit, &buf, &n);
         if (rc)
             return rc;
-        if (!utf8 && !ext && (((t->flags & A1_F_LB) && n < (uint64_t)t->lb) ||
-                              ((t->flags & A1_F_UB) && n > (uint64_t)t->ub))) {
+        if (!utf8 && !ext &&
+            (((t->flags & A1_F_LB) && n < (uint64_t)t->lb) ||
+             ((t->flags & A1_F_UB) && n > (uint64_t)t->ub))) {
             free(buf);
             return G5_ERR_INVALID;
         }
@@ -599,7 +600,7 @@ static int dec_string(dctx *c, rd *r, const a1_type *t, void *v, unsigned unit)
 /* Reads an open type's octets (11.2) into *raw (heap). */
 static int rd_open_bytes(dctx *c, rd *r, a1_open *raw)
 {
-    uint64_t n;
+    uint64_t n = 0;
     int rc = rd_chunked(c, r, false, 0, 0, 8, &raw->buf, &n);
     raw->len = (size_t)n;
     return rc;
@@ -683,8 +684,8 @@ static int dec_seqof(dctx *c, rd *r, const a1_type *t, void *v)
     uint8_t *list = NULL;
     size_t count = 0;
     bool frag;
-    bool fixed = !ext && (t->flags & A1_F_LB) && (t->flags & A1_F_UB) && t->lb == t->ub &&
-                 t->ub < 65536;
+    bool fixed =
+        !ext && (t->flags & A1_F_LB) && (t->flags & A1_F_UB) && t->lb == t->ub && t->ub < 65536;
     do {
         uint64_t n;
         frag = false;
@@ -696,6 +697,12 @@ static int dec_seqof(dctx *c, rd *r, const a1_type *t, void *v)
             break;
         if (count + n > A1_MAX_COUNT) {
             rc = G5_ERR_LIMIT;
+            break;
+        }
+        /* Every element type in NGAP encodes to at least one bit, so a count beyond the
+         * bits left is a lie: refuse it before allocating (bounds memory per input bit). */
+        if (n > r->nbits - r->pos + 8) {
+            rc = G5_ERR_TRUNCATED;
             break;
         }
         size_t nbytes = (count + (size_t)n) * esz;
@@ -812,7 +819,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
                 return G5_ERR_LIMIT;
             }
             x->nbits = (uint32_t)nb;
-            memcpy(v + t->aux, &x, sizeof x);
+            memcpy(v + t->aux, &x, sizeof(a1_ext *));
         }
         a1_ext_item *ni = realloc(x->items, (x->count + 1) * sizeof *ni);
         if (!ni) {
@@ -830,7 +837,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
         if (!x)
             return G5_ERR_LIMIT;
         x->nbits = (uint32_t)nb;
-        memcpy(v + t->aux, &x, sizeof x);
+        memcpy(v + t->aux, &x, sizeof(a1_ext *));
     }
     return 0;
 }
@@ -1001,8 +1008,7 @@ static int enc_int(wr *w, const a1_type *t, const void *v)
     } else {
         x = (uint64_t)val;
         n = 1;
-        while (n < 8 && !(val >= -(INT64_C(1) << (n * 8 - 1)) &&
-                          val < (INT64_C(1) << (n * 8 - 1))))
+        while (n < 8 && !(val >= -(INT64_C(1) << (n * 8 - 1)) && val < (INT64_C(1) << (n * 8 - 1))))
             n++;
         if (n < 8)
             x &= (UINT64_C(1) << (n * 8)) - 1;
@@ -1152,7 +1158,7 @@ static int enc_seq(wr *w, const a1_type *t, const uint8_t *v, int depth)
 {
     const a1_ext *x = NULL;
     if (t->flags & A1_F_EXT)
-        memcpy(&x, v + t->aux, sizeof x);
+        memcpy(&x, v + t->aux, sizeof(a1_ext *));
     unsigned nknown = (unsigned)(t->nall - t->nroot);
     uint32_t nb = 0; /* bitmap length: last present known addition, or as received */
     for (unsigned i = 0; i < nknown; i++)
@@ -1254,8 +1260,8 @@ static int enc_seqof(wr *w, const a1_type *t, const void *v, int depth)
         return rc;
     bool ext = !inroot;
     size_t esz = t->elem->size;
-    bool fixed = !ext && (t->flags & A1_F_LB) && (t->flags & A1_F_UB) && t->lb == t->ub &&
-                 t->ub < 65536;
+    bool fixed =
+        !ext && (t->flags & A1_F_LB) && (t->flags & A1_F_UB) && t->lb == t->ub && t->ub < 65536;
     if (fixed || size_bounded(t, ext)) {
         if (!fixed)
             rc = wr_cwn(w, (uint64_t)t->ub - lbound(t, ext), so.count - lbound(t, ext));
@@ -1265,7 +1271,7 @@ static int enc_seqof(wr *w, const a1_type *t, const void *v, int depth)
     }
     size_t done = 0;
     for (;;) {
-        uint64_t chunk;
+        uint64_t chunk = 0;
         rc = wr_len_chunk(w, so.count - done, &chunk);
         for (size_t i = 0; i < chunk && !rc; i++)
             rc = enc(w, t->elem, so.list + (done + i) * esz, depth);
@@ -1345,7 +1351,7 @@ static void free_rec(const a1_type *t, void *v, int depth)
             free_member(&t->m[i], b, depth + 1);
         if (t->flags & A1_F_EXT) {
             a1_ext *x;
-            memcpy(&x, b + t->aux, sizeof x);
+            memcpy(&x, b + t->aux, sizeof(a1_ext *));
             if (x) {
                 for (size_t i = 0; i < x->count; i++)
                     free(x->items[i].value.buf);

@@ -146,7 +146,7 @@ typedef struct a1_diag {
 /* Limits that bound what any input can make the decoder do. */
 #define A1_MAX_DEPTH 64
 #define A1_MAX_COUNT 65536u /* elements of one SEQUENCE OF */
-#define A1_MAX_ALLOC (64u << 20) /* bytes allocated for one decoded value */
+#define A1_MAX_ALLOC (16u << 20) /* bytes allocated for one decoded value */
 
 /* Decodes a complete encoding (X.691 11.1) of type t into *v (t->size bytes, zeroed by
  * this call). On error *v is freed and zeroed. diag may be NULL. */

@@ -26,8 +26,7 @@ void ngap_free(NGAP_NGAP_PDU_t *pdu)
 /* X.691: NGAP-PDU is an extensible CHOICE of 3 (1 ext bit + 2 index bits), each alternative
  * a SEQUENCE {procedureCode INTEGER (0..255) (one aligned octet), criticality ENUMERATED
  * of 3 (2 bits), value}. */
-int ngap_peek_header(const uint8_t *p, size_t n, int *type, int *procedure_code,
-                     int *criticality)
+int ngap_peek_header(const uint8_t *p, size_t n, int *type, int *procedure_code, int *criticality)
 {
     if (n < 3)
         return G5_ERR_TRUNCATED;
@@ -221,10 +220,13 @@ static int nr_uli(NGAP_UserLocationInformation_t *u, const uint8_t plmn[3], cons
     return rc;
 }
 
-#define ADD(pdu, id, T, var)                                                                   \
-    T *var = ngap_add_ie(pdu, id);                                                             \
-    if (!var)                                                                                  \
+/* var and T form a declaration, so they cannot be parenthesised */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define ADD(pdu, id, T, var) \
+    T *var = ngap_add_ie(pdu, id); \
+    if (!var) \
         goto nomem;
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static int ue_ids(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id)
 {
@@ -316,8 +318,8 @@ nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
-int ngap_build_ng_setup_response(NGAP_NGAP_PDU_t *pdu, const char *amf_name,
-                                 const ngap_guami *g, const ngap_snssai *slices, size_t nslices,
+int ngap_build_ng_setup_response(NGAP_NGAP_PDU_t *pdu, const char *amf_name, const ngap_guami *g,
+                                 const ngap_snssai *slices, size_t nslices,
                                  int64_t relative_capacity)
 {
     int rc = ngap_msg_init(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_NGSetup);
@@ -403,8 +405,8 @@ nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
-int ngap_build_downlink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                      int64_t ran_ue_id, const uint8_t *nas, size_t nas_len)
+int ngap_build_downlink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id,
+                                      const uint8_t *nas, size_t nas_len)
 {
     int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_DownlinkNASTransport, amf_ue_id, ran_ue_id);
     if (!rc)
@@ -415,9 +417,8 @@ int ngap_build_downlink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
 int ngap_build_initial_context_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                              int64_t ran_ue_id, const ngap_guami *g,
                                              const ngap_snssai *allowed, size_t nallowed,
-                                             const uint16_t ue_sec_caps[4],
-                                             const uint8_t kgnb[32], const uint8_t *nas,
-                                             size_t nas_len)
+                                             const uint16_t ue_sec_caps[4], const uint8_t kgnb[32],
+                                             const uint8_t *nas, size_t nas_len)
 {
     int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_InitialContextSetup, amf_ue_id, ran_ue_id);
     if (rc)
@@ -455,8 +456,8 @@ nomem:
 int ngap_build_initial_context_setup_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                               int64_t ran_ue_id)
 {
-    return finish(pdu, start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_InitialContextSetup, amf_ue_id,
-                             ran_ue_id));
+    return finish(
+        pdu, start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_InitialContextSetup, amf_ue_id, ran_ue_id));
 }
 
 static int add_cause(NGAP_NGAP_PDU_t *pdu, const NGAP_Cause_t *cause)
@@ -471,8 +472,7 @@ static int add_cause(NGAP_NGAP_PDU_t *pdu, const NGAP_Cause_t *cause)
 int ngap_build_initial_context_setup_failure(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                              int64_t ran_ue_id, const NGAP_Cause_t *cause)
 {
-    int rc = start(pdu, NGAP_MSG_UNSUCCESSFUL, NGAP_id_InitialContextSetup, amf_ue_id,
-                   ran_ue_id);
+    int rc = start(pdu, NGAP_MSG_UNSUCCESSFUL, NGAP_id_InitialContextSetup, amf_ue_id, ran_ue_id);
     if (!rc)
         rc = add_cause(pdu, cause);
     return finish(pdu, rc);
@@ -481,8 +481,7 @@ int ngap_build_initial_context_setup_failure(NGAP_NGAP_PDU_t *pdu, int64_t amf_u
 int ngap_build_ue_context_release_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                           int64_t ran_ue_id, const NGAP_Cause_t *cause)
 {
-    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_UEContextReleaseRequest, amf_ue_id,
-                   ran_ue_id);
+    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_UEContextReleaseRequest, amf_ue_id, ran_ue_id);
     if (!rc)
         rc = add_cause(pdu, cause);
     return finish(pdu, rc);
@@ -511,21 +510,19 @@ nomem:
 int ngap_build_ue_context_release_complete(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                            int64_t ran_ue_id)
 {
-    return finish(pdu, start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_UEContextRelease, amf_ue_id,
-                             ran_ue_id));
+    return finish(pdu,
+                  start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_UEContextRelease, amf_ue_id, ran_ue_id));
 }
 
-int ngap_build_pdu_session_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                         int64_t ran_ue_id, int64_t psi, const ngap_snssai *s,
-                                         const uint8_t *nas, size_t nas_len,
-                                         const uint8_t *transfer, size_t transfer_len)
+int ngap_build_pdu_session_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id,
+                                         int64_t psi, const ngap_snssai *s, const uint8_t *nas,
+                                         size_t nas_len, const uint8_t *transfer,
+                                         size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceSetup, amf_ue_id,
-                   ran_ue_id);
+    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceSetup, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
-    ADD(pdu, NGAP_id_PDUSessionResourceSetupListSUReq, NGAP_PDUSessionResourceSetupListSUReq_t,
-        l);
+    ADD(pdu, NGAP_id_PDUSessionResourceSetupListSUReq, NGAP_PDUSessionResourceSetupListSUReq_t, l);
     NGAP_PDUSessionResourceSetupItemSUReq_t *it = seqof_add(l, sizeof *it);
     if (!it)
         goto nomem;
@@ -546,31 +543,29 @@ nomem:
 }
 
 int ngap_build_pdu_session_setup_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                          int64_t ran_ue_id, int64_t psi,
-                                          const uint8_t *transfer, size_t transfer_len)
+                                          int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                          size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceSetup, amf_ue_id,
-                   ran_ue_id);
+    int rc = start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceSetup, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
-    ADD(pdu, NGAP_id_PDUSessionResourceSetupListSURes, NGAP_PDUSessionResourceSetupListSURes_t,
-        l);
+    ADD(pdu, NGAP_id_PDUSessionResourceSetupListSURes, NGAP_PDUSessionResourceSetupListSURes_t, l);
     NGAP_PDUSessionResourceSetupItemSURes_t *it = seqof_add(l, sizeof *it);
     if (!it)
         goto nomem;
     it->pDUSessionID = psi;
-    return finish(pdu, a1_octets_set(&it->pDUSessionResourceSetupResponseTransfer, transfer,
-                                     transfer_len));
+    return finish(
+        pdu, a1_octets_set(&it->pDUSessionResourceSetupResponseTransfer, transfer, transfer_len));
 nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
 int ngap_build_pdu_session_release_command(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                           int64_t ran_ue_id, int64_t psi,
-                                           const uint8_t *transfer, size_t transfer_len)
+                                           int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                           size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceRelease, amf_ue_id,
-                   ran_ue_id);
+    int rc =
+        start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceRelease, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
     ADD(pdu, NGAP_id_PDUSessionResourceToReleaseListRelCmd,
@@ -579,18 +574,18 @@ int ngap_build_pdu_session_release_command(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_
     if (!it)
         goto nomem;
     it->pDUSessionID = psi;
-    return finish(pdu, a1_octets_set(&it->pDUSessionResourceReleaseCommandTransfer, transfer,
-                                     transfer_len));
+    return finish(
+        pdu, a1_octets_set(&it->pDUSessionResourceReleaseCommandTransfer, transfer, transfer_len));
 nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
 int ngap_build_pdu_session_release_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                            int64_t ran_ue_id, int64_t psi,
-                                            const uint8_t *transfer, size_t transfer_len)
+                                            int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                            size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceRelease, amf_ue_id,
-                   ran_ue_id);
+    int rc =
+        start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceRelease, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
     ADD(pdu, NGAP_id_PDUSessionResourceReleasedListRelRes,
@@ -599,54 +594,54 @@ int ngap_build_pdu_session_release_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue
     if (!it)
         goto nomem;
     it->pDUSessionID = psi;
-    return finish(pdu, a1_octets_set(&it->pDUSessionResourceReleaseResponseTransfer, transfer,
-                                     transfer_len));
+    return finish(
+        pdu, a1_octets_set(&it->pDUSessionResourceReleaseResponseTransfer, transfer, transfer_len));
 nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
 int ngap_build_pdu_session_modify_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                          int64_t ran_ue_id, int64_t psi,
-                                          const uint8_t *transfer, size_t transfer_len)
+                                          int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                          size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceModify, amf_ue_id,
-                   ran_ue_id);
+    int rc =
+        start(pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceModify, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
-    ADD(pdu, NGAP_id_PDUSessionResourceModifyListModReq,
-        NGAP_PDUSessionResourceModifyListModReq_t, l);
+    ADD(pdu, NGAP_id_PDUSessionResourceModifyListModReq, NGAP_PDUSessionResourceModifyListModReq_t,
+        l);
     NGAP_PDUSessionResourceModifyItemModReq_t *it = seqof_add(l, sizeof *it);
     if (!it)
         goto nomem;
     it->pDUSessionID = psi;
-    return finish(pdu, a1_octets_set(&it->pDUSessionResourceModifyRequestTransfer, transfer,
-                                     transfer_len));
+    return finish(
+        pdu, a1_octets_set(&it->pDUSessionResourceModifyRequestTransfer, transfer, transfer_len));
 nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
 int ngap_build_pdu_session_modify_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                           int64_t ran_ue_id, int64_t psi,
-                                           const uint8_t *transfer, size_t transfer_len)
+                                           int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                           size_t transfer_len)
 {
-    int rc = start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceModify, amf_ue_id,
-                   ran_ue_id);
+    int rc =
+        start(pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceModify, amf_ue_id, ran_ue_id);
     if (rc)
         return finish(pdu, rc);
-    ADD(pdu, NGAP_id_PDUSessionResourceModifyListModRes,
-        NGAP_PDUSessionResourceModifyListModRes_t, l);
+    ADD(pdu, NGAP_id_PDUSessionResourceModifyListModRes, NGAP_PDUSessionResourceModifyListModRes_t,
+        l);
     NGAP_PDUSessionResourceModifyItemModRes_t *it = seqof_add(l, sizeof *it);
     if (!it)
         goto nomem;
     it->pDUSessionID = psi;
-    return finish(pdu, a1_octets_set(&it->pDUSessionResourceModifyResponseTransfer, transfer,
-                                     transfer_len));
+    return finish(
+        pdu, a1_octets_set(&it->pDUSessionResourceModifyResponseTransfer, transfer, transfer_len));
 nomem:
     return finish(pdu, G5_ERR_NOMEM);
 }
 
-int ngap_build_paging(NGAP_NGAP_PDU_t *pdu, uint16_t amf_set_id, uint8_t amf_pointer,
-                      uint32_t tmsi, const uint8_t plmn[3], const uint8_t tac[3])
+int ngap_build_paging(NGAP_NGAP_PDU_t *pdu, uint16_t amf_set_id, uint8_t amf_pointer, uint32_t tmsi,
+                      const uint8_t plmn[3], const uint8_t tac[3])
 {
     int rc = ngap_msg_init(pdu, NGAP_MSG_INITIATING, NGAP_id_Paging);
     if (rc)
@@ -714,8 +709,8 @@ int ngap_build_error_indication(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t
     return finish(pdu, rc);
 }
 
-int ngap_criticality_diagnostics(NGAP_CriticalityDiagnostics_t *cd, int procedure_code,
-                                 int type, int criticality, const a1_diag *diag)
+int ngap_criticality_diagnostics(NGAP_CriticalityDiagnostics_t *cd, int procedure_code, int type,
+                                 int criticality, const a1_diag *diag)
 {
     memset(cd, 0, sizeof *cd);
     int rc = G5_ERR_NOMEM;
@@ -741,7 +736,7 @@ int ngap_criticality_diagnostics(NGAP_CriticalityDiagnostics_t *cd, int procedur
             it->iECriticality = (NGAP_Criticality_t)diag->ie[i].crit;
             it->iE_ID = diag->ie[i].id;
             it->typeOfError = diag->ie[i].kind == A1_DIAG_MISSING ? NGAP_TypeOfError_missing
-                                                                   : NGAP_TypeOfError_not_understood;
+                                                                  : NGAP_TypeOfError_not_understood;
         }
     }
     return 0;

@@ -35,8 +35,7 @@ void ngap_free(NGAP_NGAP_PDU_t *pdu);
 
 /* Reads message type, procedure code and criticality from the first 3 octets without a
  * full decode (usable when the decode failed, to fill Criticality Diagnostics). */
-int ngap_peek_header(const uint8_t *p, size_t n, int *type, int *procedure_code,
-                     int *criticality);
+int ngap_peek_header(const uint8_t *p, size_t n, int *type, int *procedure_code, int *criticality);
 /* Procedure code of a decoded PDU, or -1. */
 int ngap_procedure_code(const NGAP_NGAP_PDU_t *pdu);
 
@@ -76,8 +75,8 @@ int ngap_build_ng_setup_request(NGAP_NGAP_PDU_t *pdu, const uint8_t plmn[3], uin
                                 const uint8_t tac[3], const ngap_snssai *slices, size_t nslices,
                                 NGAP_PagingDRX_t paging_drx);
 int ngap_build_ng_setup_response(NGAP_NGAP_PDU_t *pdu, const char *amf_name,
-                                 const ngap_guami *guami, const ngap_snssai *slices,
-                                 size_t nslices, int64_t relative_capacity);
+                                 const ngap_guami *guami, const ngap_snssai *slices, size_t nslices,
+                                 int64_t relative_capacity);
 int ngap_build_ng_setup_failure(NGAP_NGAP_PDU_t *pdu, const NGAP_Cause_t *cause);
 int ngap_build_initial_ue_message(NGAP_NGAP_PDU_t *pdu, int64_t ran_ue_id, const uint8_t *nas,
                                   size_t nas_len, const uint8_t plmn[3], const uint8_t tac[3],
@@ -85,16 +84,15 @@ int ngap_build_initial_ue_message(NGAP_NGAP_PDU_t *pdu, int64_t ran_ue_id, const
 int ngap_build_uplink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id,
                                     const uint8_t *nas, size_t nas_len, const uint8_t plmn[3],
                                     const uint8_t tac[3], uint64_t nr_cell_id);
-int ngap_build_downlink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                      int64_t ran_ue_id, const uint8_t *nas, size_t nas_len);
+int ngap_build_downlink_nas_transport(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id,
+                                      const uint8_t *nas, size_t nas_len);
 /* ue_sec_caps: NR enc, NR int, E-UTRA enc, E-UTRA int (16-bit masks, TS 38.413 9.3.1.86);
  * kgnb: the 256-bit Security Key. */
 int ngap_build_initial_context_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                              int64_t ran_ue_id, const ngap_guami *guami,
                                              const ngap_snssai *allowed, size_t nallowed,
-                                             const uint16_t ue_sec_caps[4],
-                                             const uint8_t kgnb[32], const uint8_t *nas,
-                                             size_t nas_len);
+                                             const uint16_t ue_sec_caps[4], const uint8_t kgnb[32],
+                                             const uint8_t *nas, size_t nas_len);
 int ngap_build_initial_context_setup_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                               int64_t ran_ue_id);
 int ngap_build_initial_context_setup_failure(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
@@ -107,27 +105,27 @@ int ngap_build_ue_context_release_command(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_i
 int ngap_build_ue_context_release_complete(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
                                            int64_t ran_ue_id);
 /* One PDU session per call; transfer = the encoded ...Transfer (see ngap_encode_transfer). */
-int ngap_build_pdu_session_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                         int64_t ran_ue_id, int64_t psi, const ngap_snssai *s,
-                                         const uint8_t *nas, size_t nas_len,
-                                         const uint8_t *transfer, size_t transfer_len);
+int ngap_build_pdu_session_setup_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t ran_ue_id,
+                                         int64_t psi, const ngap_snssai *s, const uint8_t *nas,
+                                         size_t nas_len, const uint8_t *transfer,
+                                         size_t transfer_len);
 int ngap_build_pdu_session_setup_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                          int64_t ran_ue_id, int64_t psi,
-                                          const uint8_t *transfer, size_t transfer_len);
+                                          int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                          size_t transfer_len);
 int ngap_build_pdu_session_release_command(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                           int64_t ran_ue_id, int64_t psi,
-                                           const uint8_t *transfer, size_t transfer_len);
+                                           int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                           size_t transfer_len);
 int ngap_build_pdu_session_release_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                            int64_t ran_ue_id, int64_t psi,
-                                            const uint8_t *transfer, size_t transfer_len);
+                                            int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                            size_t transfer_len);
 int ngap_build_pdu_session_modify_request(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                          int64_t ran_ue_id, int64_t psi,
-                                          const uint8_t *transfer, size_t transfer_len);
+                                          int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                          size_t transfer_len);
 int ngap_build_pdu_session_modify_response(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id,
-                                           int64_t ran_ue_id, int64_t psi,
-                                           const uint8_t *transfer, size_t transfer_len);
-int ngap_build_paging(NGAP_NGAP_PDU_t *pdu, uint16_t amf_set_id, uint8_t amf_pointer,
-                      uint32_t tmsi, const uint8_t plmn[3], const uint8_t tac[3]);
+                                           int64_t ran_ue_id, int64_t psi, const uint8_t *transfer,
+                                           size_t transfer_len);
+int ngap_build_paging(NGAP_NGAP_PDU_t *pdu, uint16_t amf_set_id, uint8_t amf_pointer, uint32_t tmsi,
+                      const uint8_t plmn[3], const uint8_t tac[3]);
 /* NG Reset of the whole interface (ResetAll) */
 int ngap_build_ng_reset(NGAP_NGAP_PDU_t *pdu, const NGAP_Cause_t *cause);
 int ngap_build_ng_reset_acknowledge(NGAP_NGAP_PDU_t *pdu);
@@ -138,8 +136,8 @@ int ngap_build_error_indication(NGAP_NGAP_PDU_t *pdu, int64_t amf_ue_id, int64_t
 
 /* Fills Criticality Diagnostics (TS 38.413 9.3.1.3) for a received message from its
  * header and the decoder's findings. */
-int ngap_criticality_diagnostics(NGAP_CriticalityDiagnostics_t *cd, int procedure_code,
-                                 int type, int criticality, const a1_diag *diag);
+int ngap_criticality_diagnostics(NGAP_CriticalityDiagnostics_t *cd, int procedure_code, int type,
+                                 int criticality, const a1_diag *diag);
 
 /* Cause helper: group is NGAP_Cause_PR_*, value the group's enum value. */
 NGAP_Cause_t ngap_cause(uint32_t group, int value);

@@ -83,9 +83,8 @@ static void test_ng_setup_request_matches_erlang(void **state)
     (void)state;
     NGAP_NGAP_PDU_t pdu;
     ngap_snssai s = {1, true, {1, 2, 3}};
-    assert_int_equal(ngap_build_ng_setup_request(&pdu, PLMN, 1, 22, "gnb1", TAC, &s, 1,
-                                                 NGAP_PagingDRX_v128),
-                     0);
+    assert_int_equal(
+        ngap_build_ng_setup_request(&pdu, PLMN, 1, 22, "gnb1", TAC, &s, 1, NGAP_PagingDRX_v128), 0);
     uint8_t buf[512];
     size_t n = encode(&pdu, buf, sizeof buf);
     assert_hex(buf, n,
@@ -146,15 +145,20 @@ static int build_nth(NGAP_NGAP_PDU_t *p, int i)
     ngap_snssai slices[2] = {{1, false, {0}}, {2, true, {1, 2, 3}}};
     int rc;
     switch (i) {
-    case 0: rc = ngap_build_ng_setup_request(p, PLMN, 1, 22, "gnb1", TAC, slices, 2,
-                                             NGAP_PagingDRX_v128); break;
+    case 0:
+        rc = ngap_build_ng_setup_request(p, PLMN, 1, 22, "gnb1", TAC, slices, 2,
+                                         NGAP_PagingDRX_v128);
+        break;
     case 1: rc = ngap_build_ng_setup_response(p, "amf1", &g, &s, 1, 255); break;
     case 2: rc = ngap_build_ng_setup_failure(p, &cause); break;
-    case 3: rc = ngap_build_initial_ue_message(p, 1, nas, 3, PLMN, TAC, 5,
-                                               NGAP_RRCEstablishmentCause_mo_Data); break;
+    case 3:
+        rc = ngap_build_initial_ue_message(p, 1, nas, 3, PLMN, TAC, 5,
+                                           NGAP_RRCEstablishmentCause_mo_Data);
+        break;
     case 4: rc = ngap_build_uplink_nas_transport(p, 7, 1, nas, 3, PLMN, TAC, 5); break;
     case 5: rc = ngap_build_downlink_nas_transport(p, 7, 1, nas, 3); break;
-    case 6: rc = ngap_build_initial_context_setup_request(p, 7, 1, &g, &s, 1, caps, key, nas, 3);
+    case 6:
+        rc = ngap_build_initial_context_setup_request(p, 7, 1, &g, &s, 1, caps, key, nas, 3);
         break;
     case 7: rc = ngap_build_initial_context_setup_response(p, 7, 1); break;
     case 8: rc = ngap_build_initial_context_setup_failure(p, 7, 1, &cause); break;
@@ -304,8 +308,8 @@ typedef struct rec {
 } rec;
 extern const a1_type rec_def;
 static const a1_member rec_members[] = {{"next", &rec_def, offsetof(rec, next), A1_M_OPT, -1, -1}};
-const a1_type rec_def = {.name = "Rec", .kind = A1_SEQ, .size = sizeof(rec), .m = rec_members,
-                         .nroot = 1, .nall = 1};
+const a1_type rec_def = {
+    .name = "Rec", .kind = A1_SEQ, .size = sizeof(rec), .m = rec_members, .nroot = 1, .nall = 1};
 
 static void test_deep_nesting_is_limited(void **state)
 {
@@ -377,8 +381,7 @@ static void test_unknown_ie_preserved_and_reported(void **state)
     const NGAP_CriticalityDiagnostics_t *got = ngap_find_ie(&ei, NGAP_id_CriticalityDiagnostics);
     assert_non_null(got);
     assert_int_equal(got->iEsCriticalityDiagnostics->count, 2);
-    assert_int_equal(got->iEsCriticalityDiagnostics->list[1].typeOfError,
-                     NGAP_TypeOfError_missing);
+    assert_int_equal(got->iEsCriticalityDiagnostics->list[1].typeOfError, NGAP_TypeOfError_missing);
     roundtrip(&ei);
     a1_free(&NGAP_CriticalityDiagnostics_def, &cd);
     ngap_free(&pdu);
@@ -429,17 +432,15 @@ static void test_transfers(void **state)
     (void)state;
     for (unsigned seed = 0; seed < 50; seed++) {
         NGAP_PDUSessionResourceSetupRequestTransfer_t t, back;
-        assert_int_equal(a1_random(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &t, seed, 0,
-                                   -1),
-                         0);
+        assert_int_equal(
+            a1_random(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &t, seed, 0, -1), 0);
         a1_octets o = {0}, o2 = {0};
         assert_int_equal(
             ngap_encode_transfer(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &t, &o), 0);
         assert_int_equal(
             ngap_decode_transfer(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &back, &o), 0);
         assert_int_equal(
-            ngap_encode_transfer(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &back, &o2),
-            0);
+            ngap_encode_transfer(&NGAP_PDUSessionResourceSetupRequestTransfer_def, &back, &o2), 0);
         assert_int_equal(o.len, o2.len);
         assert_memory_equal(o.buf, o2.buf, o.len);
         free(o.buf);
@@ -470,8 +471,8 @@ static void test_json_shape(void **state)
         json_integer_value(json_object_get(json_object_get(ie0, "value"), "RAN-UE-NGAP-ID")), 1);
     json_t *nas = json_object_get(json_object_get(json_array_get(ies, 1), "value"), "NAS-PDU");
     assert_string_equal(json_string_value(nas), "7e004179");
-    json_t *rrc = json_object_get(json_object_get(json_array_get(ies, 3), "value"),
-                                  "RRCEstablishmentCause");
+    json_t *rrc =
+        json_object_get(json_object_get(json_array_get(ies, 3), "value"), "RRCEstablishmentCause");
     assert_string_equal(json_string_value(rrc), "mo-Signalling");
     json_decref(j);
     /* bad JSON input names the member */
