@@ -819,7 +819,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
                 return G5_ERR_LIMIT;
             }
             x->nbits = (uint32_t)nb;
-            memcpy(v + t->aux, &x, sizeof(a1_ext *));
+            *(a1_ext **)(void *)(v + t->aux) = x; /* the _ext member */
         }
         a1_ext_item *ni = realloc(x->items, (x->count + 1) * sizeof *ni);
         if (!ni) {
@@ -837,7 +837,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
         if (!x)
             return G5_ERR_LIMIT;
         x->nbits = (uint32_t)nb;
-        memcpy(v + t->aux, &x, sizeof(a1_ext *));
+        *(a1_ext **)(void *)(v + t->aux) = x; /* the _ext member */
     }
     return 0;
 }
@@ -1158,7 +1158,7 @@ static int enc_seq(wr *w, const a1_type *t, const uint8_t *v, int depth)
 {
     const a1_ext *x = NULL;
     if (t->flags & A1_F_EXT)
-        memcpy(&x, v + t->aux, sizeof(a1_ext *));
+        x = *(a1_ext *const *)(const void *)(v + t->aux); /* the _ext member */
     unsigned nknown = (unsigned)(t->nall - t->nroot);
     uint32_t nb = 0; /* bitmap length: last present known addition, or as received */
     for (unsigned i = 0; i < nknown; i++)
@@ -1351,7 +1351,7 @@ static void free_rec(const a1_type *t, void *v, int depth)
             free_member(&t->m[i], b, depth + 1);
         if (t->flags & A1_F_EXT) {
             a1_ext *x;
-            memcpy(&x, b + t->aux, sizeof(a1_ext *));
+            x = *(a1_ext *const *)(const void *)(b + t->aux); /* the _ext member */
             if (x) {
                 for (size_t i = 0; i < x->count; i++)
                     free(x->items[i].value.buf);
