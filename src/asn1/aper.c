@@ -644,6 +644,11 @@ static int dec_open(dctx *c, rd *r, const a1_type *t, void *v, const a1_member *
     memcpy(v, &present, sizeof present);
     rc = dec_contained(c, &raw, m->type, (uint8_t *)v + m->offset);
     free(raw.buf);
+    if (rc && c->diag && !c->diag->err_in_ie) {
+        c->diag->err_in_ie = true; /* innermost IE first: outer ones see it already set */
+        c->diag->err_ie_id = id;
+        c->diag->err_ie_crit = crit ? (uint8_t)get_enum(parent + crit->offset) : o->crit;
+    }
     return rc;
 }
 
