@@ -2,9 +2,12 @@
 # Regenerates all generated code (`make gen`), or with --check verifies that the checked-in
 # generated files match their generators (`make gen-check`, run by CI).
 # Each generator writes into a scratch directory first; the files are then compared/copied.
-#   NAS-5GS: tools/gen_nas_tables.py spec/nas-24501-h90-ch8-9.txt -> src/nas/gen/
+#   NGAP:    tools/asn1gen/asn1gen.py spec/ngap.asn (TS 38.413 R17)  -> src/ngap/gen/
+#   NAS-5GS: tools/gen_nas_tables.py spec/nas-24501-h90-ch8-9.txt    -> src/nas/gen/
 set -euo pipefail
 cd "$(dirname "$0")/.."
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 check=0
 [ "${1:-}" = "--check" ] && check=1
 tmp=$(mktemp -d)
@@ -28,8 +31,12 @@ gen_one() { # name generator-output-dir target-dir
     fi
 }
 
+mkdir -p "$tmp/ngap"
+"$py" tools/asn1gen/asn1gen.py spec/ngap.asn "$tmp/ngap" --prefix NGAP
+gen_one ngap "$tmp/ngap" src/ngap/gen
+
 mkdir -p "$tmp/nas"
-python3 tools/gen_nas_tables.py spec/nas-24501-h90-ch8-9.txt "$tmp/nas"
+"$py" tools/gen_nas_tables.py spec/nas-24501-h90-ch8-9.txt "$tmp/nas"
 gen_one nas "$tmp/nas" src/nas/gen
 
 exit $status
