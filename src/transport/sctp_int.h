@@ -1,0 +1,112 @@
+/* Internals shared by the SCTP front end (sctp.c) and its two backends (sctp_kernel.c,
+ * sctp_usrsctp.c). The backends cannot share a translation unit: <netinet/sctp.h> and
+ * <usrsctp.h> define the same RFC 6458 structs differently, so each backend parses its own
+ * notifications and reports them through the g5__sctp_* helpers below, which own the
+ * association life cycle (up/down/free), reassembly and the listener's limits.
+ *
+ * Life cycle: an association is "dead" once it was reported down, aborted, or its
+ * listener closed. A dead association gets no more callbacks. Its memory is released
+ * through be->free when no backend dispatch is running on it (busy == 0); a backend
+ * dispatch brackets its work with g5__sctp_hold()/g5__sctp_release() and stops as soon
+ * as the association is dead.
+ */
+#ifndef G5_TRANSPORT_SCTP_INT_H
+#define G5_TRANSPORT_SCTP_INT_H
+
+#include "transport/sctp.h"
+
+typedef struct g5_sctp_be g5_sctp_be;
+
+struct g5_sctp_ep {
+    const g5_sctp_be *be;
+    uv_loop_t *loop;
+    g5_sctp_cfg cfg;
+    g5_sctp_cbs cbs;
+    void *user;
+    bool listener;
+    bool dead;
+    int busy;
+    uint16_t port;
+    size_t nassocs;
+    g5_sctp_assoc *head; /* linked associations (listener) or the one client association */
+    g5_sctp_ep_stats st;
+};
+
+struct g5_sctp_assoc {
+    const g5_sctp_be *be;
+    g5_sctp_ep *ep;
+    void *user;
+    g5_sctp_assoc *prev, *next;
+    bool up, dead, shutting, want_writable, paused, local_shutdown;
+    int busy;
+    uint16_t out_streams, in_streams;
+    /* partial-delivery reassembly (RFC 6458 8.1.20: MSG_EOR marks the last piece) */
+    uint8_t *rbuf;
+    size_t rlen, rcap;
+    uint16_t rsid;
+    uint32_t rppid;
+};
+
+/* Association state changes as the backends see them (RFC 6458 6.1.1 sac_state). */
+enum g5__sctp_ac {
+    G5__AC_COMM_UP,
+    G5__AC_COMM_LOST,
+    G5__AC_RESTART,
+    G5__AC_SHUTDOWN_COMP,
+    G5__AC_CANT_START,
+};
+
+struct g5_sctp_be {
+    g5_sctp_backend id;
+    size_t ep_size, assoc_size; /* structs embed g5_sctp_ep / g5_sctp_assoc first */
+    int (*listen)(g5_sctp_ep *ep, const g5_sctp_addrs *local);
+    int (*connect)(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *local,
+                   const g5_sctp_addrs *peer);
+    int (*send)(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n);
+    int (*shutdown)(g5_sctp_assoc *a);
+    /* Closes the socket (ABORT if abort, else a plain close); no more events. */
+    void (*close_sock)(g5_sctp_assoc *a, bool abort);
+    /* Releases the memory (eventually; may go through a uv close callback). */
+    void (*free)(g5_sctp_assoc *a);
+    void (*close_ep)(g5_sctp_ep *ep); /* closes and frees a listener or client endpoint */
+    /* want_writable or paused changed: update what the backend watches for. */
+    void (*watch)(g5_sctp_assoc *a);
+    int (*info)(const g5_sctp_assoc *a, g5_sctp_info *info);
+};
+
+extern const g5_sctp_be g5__sctp_be_kernel;
+extern const g5_sctp_be g5__sctp_be_usrsctp;
+
+/* Parses addrs into sockaddrs (port applied); returns the count or a negative g5_err. */
+int g5__sctp_parse_addrs(const g5_sctp_addrs *a, struct sockaddr_storage *out, size_t max);
+/* Packs parsed addresses back to back (sctp_bindx/connectx layout); returns bytes. */
+size_t g5__sctp_pack_addrs(const struct sockaddr_storage *ss, size_t n, uint8_t *out, size_t cap);
+const char *g5__sctp_ntop(const struct sockaddr *sa, char *buf, size_t cap);
+
+/* For listeners: allocates and links a new association (NULL if max_assocs reached: the
+ * caller aborts it and g5__sctp_refused() counts it). */
+g5_sctp_assoc *g5__sctp_assoc_new(g5_sctp_ep *ep);
+void g5__sctp_refused(g5_sctp_ep *ep);
+
+void g5__sctp_hold(g5_sctp_assoc *a);
+void g5__sctp_release(g5_sctp_assoc *a);
+void g5__sctp_ep_hold(g5_sctp_ep *ep);
+void g5__sctp_ep_release(g5_sctp_ep *ep);
+
+void g5__sctp_up(g5_sctp_assoc *a);
+/* Reports down (once), closes the socket (abort for LIMIT/ERROR) and frees when idle. */
+void g5__sctp_down(g5_sctp_assoc *a, g5_sctp_down why);
+void g5__sctp_assoc_change(g5_sctp_assoc *a, enum g5__sctp_ac st, uint16_t os, uint16_t is);
+/* One received piece; eor = last piece of the message. */
+void g5__sctp_rx(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, bool eor, const uint8_t *p,
+                 size_t n);
+void g5__sctp_peer_addr(g5_sctp_assoc *a, const struct sockaddr *sa, g5_sctp_paddr ev);
+void g5__sctp_send_failed(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, uint32_t error);
+void g5__sctp_peer_shutdown(g5_sctp_assoc *a);
+void g5__sctp_writable(g5_sctp_assoc *a);
+/* Accounting of a message the backend sent. */
+void g5__sctp_sent(g5_sctp_assoc *a, size_t n);
+/* Releases the common part of an association's memory (the backend frees the rest). */
+void g5__sctp_assoc_free_mem(g5_sctp_assoc *a);
+
+#endif
