@@ -33,6 +33,9 @@ g5_timer *g5_timer_new(uv_loop_t *loop, g5_timer_fn fn, void *arg)
 
 void g5_timer_start(g5_timer *t, uint64_t ms)
 {
+    /* libuv counts from the loop's cached time (start of the iteration); a procedure timer
+     * must run from now, or it fires early by however long the iteration has taken. */
+    uv_update_time(t->h.loop);
     uv_timer_start(&t->h, on_uv_timer, ms, 0);
 }
 
