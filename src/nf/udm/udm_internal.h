@@ -1,0 +1,59 @@
+/* Private to src/nf/udm: the UDM context and its request record. */
+#ifndef G5_NF_UDM_UDM_INTERNAL_H
+#define G5_NF_UDM_UDM_INTERNAL_H
+
+#include "core/hmap.h"
+#include "nf/udm/udm.h"
+
+typedef struct udm_hn_key {
+    g5_suci_hn_key *key; /* prepared private key (SIDF) */
+    uint8_t key_id;
+    uint8_t pub[G5_SUCI_PUB_MAX];
+    size_t pub_len;
+} udm_hn_key;
+
+struct udm {
+    udr *udr;
+    udm_config cfg;
+    g5_sbi_queue q;
+    uint64_t next_id;
+    g5_hmap reqs; /* id -> pending udm_req (for udm_cancel) */
+    g5_hmap events; /* SUPI key -> udm_auth_event (last auth result) */
+    g5_hmap amf_regs; /* SUPI key -> udm_amf_registration */
+    udm_hn_key hn[3]; /* indexed by protection scheme id (1 = A, 2 = B) */
+};
+
+enum udm_op {
+    UDM_OP_UEAU_GET,
+    UDM_OP_AUTH_EVENT,
+    UDM_OP_AM_DATA,
+    UDM_OP_SM_DATA,
+    UDM_OP_AMF_REGISTER,
+    UDM_OP_AMF_DEREGISTER,
+};
+
+typedef struct udm_req {
+    g5_sbi_job job; /* first member: the queue hands it back */
+    udm *u;
+    uint64_t id;
+    enum udm_op op;
+    bool cancelled;
+    union { /* the op's callback */
+        udm_auth_info_cb auth;
+        udm_done_cb done;
+        udm_am_data_cb am;
+        udm_sm_data_cb sm;
+    } cb;
+    void *arg;
+    char supi[G5_SUPI_MAX];
+    udm_auth_info_req auth;
+    udm_auth_event event;
+    udm_amf_registration reg;
+    bool has_snssai;
+    g5_snssai snssai;
+} udm_req;
+
+/* generate-auth-data (udm_ueau.c): computes the vector and calls the callback. */
+void udm_ueau_run(udm_req *r);
+
+#endif

@@ -1,0 +1,247 @@
+/* Nudm_UEAuthentication_Get, "generate-auth-data" (TS 29.503 §5.4.2.2): the UDM's SIDF
+ * and ARPF.
+ *
+ *  1. SIDF (TS 33.501 §6.12.2): a SUCI is de-concealed with the home-network private key
+ *     named by its protection scheme and key id (null scheme, Profile A, Profile B).
+ *  2. The authentication subscription is read from the UDR (K, OPc or OP, AMF, method).
+ *  3. With ResynchronizationInfo, AUTS is verified with MAC-S and SQN_MS recovered
+ *     (TS 33.102 §6.3.5); the UDR then moves SQN_HE (udr_auth_sqn_resync).
+ *  4. The next SQN comes from the UDR in one atomic step (udr_auth_sqn_next), so two
+ *     workers never issue the same SQN, and MILENAGE builds the vector (TS 33.102 §6.3.2).
+ *  5. 5G-AKA: the 5G HE AV {RAND, AUTN, XRES*, KAUSF} (TS 33.501 §6.1.3.2 step 1, A.2,
+ *     A.4); EAP-AKA': the transformed AV {RAND, AUTN, XRES, CK', IK'} (§6.1.3.1, A.3).
+ * Every intermediate key is wiped before returning; nothing secret is logged. */
+#define G5_LOG_MODULE "udm"
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "crypto/kdf.h"
+#include "crypto/milenage.h"
+#include "nf/udm/udm_internal.h"
+
+/* Keys of one subscriber, wiped by ueau_keys_wipe. */
+typedef struct ueau_keys {
+    uint8_t k[16];
+    uint8_t opc[16];
+    uint8_t amf[2];
+    g5_auth_method method;
+} ueau_keys;
+
+static void ueau_keys_wipe(ueau_keys *k)
+{
+    OPENSSL_cleanse(k, sizeof *k);
+}
+
+/* TS 29.503 §5.4.2.2: the serving network name must be the 5G form of TS 33.501
+ * §6.1.1.4 ("5G:" + network identifier); the full PLMN check is the AUSF's. */
+static int check_snn(const char *snn, g5_sbi_problem *pd)
+{
+    size_t n = strlen(snn);
+    if (n == 0 || n >= UDM_SNN_MAX) {
+        g5_sbi_problem_set(pd, 400, "MANDATORY_IE_INCORRECT",
+                           "servingNetworkName: missing or too long");
+        return G5_ERR_INVALID;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (snn[i] < 0x21 || snn[i] > 0x7e) {
+            g5_sbi_problem_set(pd, 400, "MANDATORY_IE_INCORRECT",
+                               "servingNetworkName: non-printable character at %zu", i);
+            return G5_ERR_INVALID;
+        }
+    if (strncmp(snn, "5G:", 3) != 0) {
+        g5_sbi_problem_set(pd, 403, "SERVING_NETWORK_NOT_AUTHORIZED",
+                           "servingNetworkName must start with \"5G:\" (TS 33.501 6.1.1.4)");
+        return G5_ERR_INVALID;
+    }
+    return 0;
+}
+
+/* SIDF: supiOrSuci -> SUPI (TS 29.503 §6.1.6.2.3 string forms). */
+static int resolve_supi(udm *u, const char *id, char *supi, size_t cap, g5_sbi_problem *pd)
+{
+    if (!strncmp(id, "imsi-", 5)) {
+        char why[160];
+        if (g5_supi_validate(id, 0, why, sizeof why)) {
+            g5_sbi_problem_set(pd, 400, "MANDATORY_IE_INCORRECT", "supi: %s", why);
+            return G5_ERR_INVALID;
+        }
+        snprintf(supi, cap, "%s", id);
+        return 0;
+    }
+    g5_suci suci;
+    if (strncmp(id, "suci-", 5) != 0 || g5_suci_parse(id, &suci)) {
+        g5_sbi_problem_set(pd, 400, "MANDATORY_IE_INCORRECT",
+                           "supiOrSuci: not an imsi- SUPI or a valid suci-0- SUCI");
+        return G5_ERR_INVALID;
+    }
+    const g5_suci_hn_key *key = NULL;
+    if (suci.scheme == G5_SUCI_PROFILE_A || suci.scheme == G5_SUCI_PROFILE_B) {
+        const udm_hn_key *hk = &u->hn[suci.scheme];
+        if (!hk->key || hk->key_id != suci.hn_key_id) {
+            g5_sbi_problem_set(pd, 403, "INVALID_HN_PUBLIC_KEY_IDENTIFIER",
+                               "no home-network key %u for protection scheme %u", suci.hn_key_id,
+                               suci.scheme);
+            return G5_ERR_NOT_FOUND;
+        }
+        key = hk->key;
+    } else if (suci.scheme != G5_SUCI_NULL) {
+        g5_sbi_problem_set(pd, 501, "UNSUPPORTED_PROTECTION_SCHEME",
+                           "protection scheme %u is not supported", suci.scheme);
+        return G5_ERR_UNSUPPORTED;
+    }
+    g5_supi s;
+    int rc = g5_suci_deconceal_with(&suci, key, &s);
+    if (rc == G5_ERR_NOMEM) {
+        g5_sbi_problem_set(pd, 500, "SYSTEM_FAILURE", "out of memory");
+        return rc;
+    }
+    if (rc || g5_supi_format(&s, supi, cap)) {
+        /* One cause for MAC, point and length failures: which check failed is not told. */
+        g5_sbi_problem_set(pd, 403, "INVALID_SCHEME_OUTPUT", "SUCI scheme output rejected (%s)",
+                           g5_strerror(rc ? rc : G5_ERR_INVALID));
+        return rc ? rc : G5_ERR_INVALID;
+    }
+    return 0;
+}
+
+static void copy_udr_problem(g5_sbi_problem *pd, const udr_problem *up)
+{
+    pd->status = up->status;
+    snprintf(pd->cause, sizeof pd->cause, "%s", up->cause);
+    snprintf(pd->detail, sizeof pd->detail, "%s", up->detail);
+}
+
+static int load_keys(udm *u, const char *supi, ueau_keys *keys, g5_sbi_problem *pd)
+{
+    udr_auth_subscription as;
+    udr_problem up = {0};
+    int rc = udr_auth_subscription_get(u->udr, supi, &as, &up);
+    if (rc) {
+        copy_udr_problem(pd, &up);
+        return rc;
+    }
+    memcpy(keys->k, as.enc_permanent_key, 16);
+    if (as.has_opc)
+        memcpy(keys->opc, as.enc_opc_key, 16);
+    else
+        rc = g5_milenage_opc(as.enc_permanent_key, as.enc_opc_key, keys->opc);
+    memcpy(keys->amf, as.authentication_management_field, 2);
+    keys->method = as.authentication_method;
+    udr_auth_subscription_wipe(&as);
+    if (rc)
+        g5_sbi_problem_set(pd, 500, "SYSTEM_FAILURE", "OPc derivation failed");
+    return rc;
+}
+
+static void sqn_bytes(uint64_t sqn, uint8_t out[6])
+{
+    for (int i = 5; i >= 0; i--, sqn >>= 8)
+        out[i] = (uint8_t)sqn;
+}
+
+static uint64_t sqn_value(const uint8_t in[6])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++)
+        v = v << 8 | in[i];
+    return v;
+}
+
+/* TS 33.102 §6.3.5: verify MAC-S, recover SQN_MS and let the UDR move SQN_HE. */
+static int resync(udm *u, const char *supi, const ueau_keys *keys, const udm_resync_info *ri,
+                  g5_sbi_problem *pd)
+{
+    uint8_t sqn_ms[6];
+    int rc = g5_milenage_resync(keys->k, keys->opc, ri->rand, ri->auts, sqn_ms);
+    if (rc) {
+        g5_sbi_problem_set(pd, 403, "AUTHENTICATION_REJECTED",
+                           "resynchronisation: AUTS does not verify (MAC-S)");
+        G5_LOGW("%s: AUTS with a wrong MAC-S, SQN not changed", supi);
+        return rc;
+    }
+    udr_sqn out;
+    udr_problem up = {0};
+    rc = udr_auth_sqn_resync(u->udr, supi, sqn_value(sqn_ms), &out, &up);
+    if (rc)
+        copy_udr_problem(pd, &up);
+    else
+        G5_LOGI("%s: SQN resynchronised", supi);
+    return rc;
+}
+
+/* MILENAGE vector and the 5G / EAP-AKA' transform of it. */
+static int build_vector(udm *u, const char *snn, const ueau_keys *keys, uint64_t sqn,
+                        udm_auth_info_result *res)
+{
+    uint8_t sq[6];
+    sqn_bytes(sqn, sq);
+    if (u->cfg.rand_fn)
+        u->cfg.rand_fn(u->cfg.rand_arg, res->rand);
+    else if (RAND_bytes(res->rand, sizeof res->rand) != 1)
+        return G5_ERR_CRYPTO;
+    g5_milenage_av av;
+    int rc = g5_milenage_generate(keys->k, keys->opc, res->rand, sq, keys->amf, &av);
+    if (!rc) {
+        memcpy(res->autn, av.autn, sizeof res->autn);
+        res->auth_type = keys->method;
+        if (keys->method == G5_AUTH_5G_AKA) {
+            rc = g5_kdf_res_star(av.ck, av.ik, snn, av.rand, av.xres, sizeof av.xres,
+                                 res->xres_star);
+            if (!rc) /* AUTN[0..5] = SQN xor AK */
+                rc = g5_kdf_kausf(av.ck, av.ik, snn, av.autn, res->kausf);
+        } else {
+            memcpy(res->xres, av.xres, sizeof av.xres);
+            res->xres_len = sizeof av.xres;
+            rc = g5_kdf_ck_ik_prime(av.ck, av.ik, snn, av.autn, res->ck_prime, res->ik_prime);
+        }
+    }
+    OPENSSL_cleanse(&av, sizeof av);
+    return rc;
+}
+
+static int generate(udm *u, const udm_auth_info_req *in, udm_auth_info_result *res,
+                    g5_sbi_problem *pd)
+{
+    int rc = check_snn(in->serving_network_name, pd);
+    if (!rc)
+        rc = resolve_supi(u, in->supi_or_suci, res->supi, sizeof res->supi, pd);
+    if (rc)
+        return rc;
+    ueau_keys keys;
+    rc = load_keys(u, res->supi, &keys, pd);
+    if (!rc && in->has_resync)
+        rc = resync(u, res->supi, &keys, &in->resync, pd);
+    udr_sqn sqn = {0};
+    if (!rc) {
+        udr_problem up = {0};
+        rc = udr_auth_sqn_next(u->udr, res->supi, &sqn, &up);
+        if (rc)
+            copy_udr_problem(pd, &up);
+    }
+    if (!rc) {
+        rc = build_vector(u, in->serving_network_name, &keys, sqn.sqn, res);
+        if (rc)
+            g5_sbi_problem_set(pd, 500, "SYSTEM_FAILURE", "vector generation failed");
+    }
+    ueau_keys_wipe(&keys);
+    return rc;
+}
+
+void udm_ueau_run(udm_req *r)
+{
+    udm_auth_info_result res;
+    g5_sbi_problem pd = {0};
+    memset(&res, 0, sizeof res);
+    int rc = generate(r->u, &r->auth, &res, &pd);
+    if (rc && pd.status == 0)
+        g5_sbi_problem_set(&pd, 500, "SYSTEM_FAILURE", "%s", g5_strerror(rc));
+    if (rc)
+        G5_LOGI("generate-auth-data: %d %s", pd.status, pd.cause);
+    r->cb.auth(r->arg, rc, rc ? NULL : &res, rc ? &pd : NULL);
+    OPENSSL_cleanse(&res, sizeof res);
+}
