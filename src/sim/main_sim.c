@@ -198,6 +198,7 @@ static int world_build(const char *cmd, const sim_args *a, sim_world *w)
 {
     sim_pop pop;
     uv_loop_init(&w->loop);
+    g5_loop_handle_signals(&w->loop); /* early: a SIGINT during a long build is honoured */
     w->rss_before = sim_rss_bytes();
     int rc = sim_pop_build(&pop, &w->cfg, a->ues ? (uint32_t)a->ues : 0);
     if (rc) {
@@ -320,7 +321,6 @@ static int cmd_load(int argc, char **argv)
                    "procedure), reply delay %" PRIu64 " ms\n",
                    a.echo_delay_ms);
     }
-    g5_loop_handle_signals(&w.loop);
     rc = sim_engine_load(&w.eng, p, on_load_done);
     if (rc) {
         fprintf(stderr, "glass5g-sim load: %s\n", g5_strerror(rc));
@@ -397,7 +397,6 @@ static int cmd_run_sim(int argc, char **argv)
     if (p && sim_engine_load(&w.eng, p, on_run_done) != 0)
         G5_LOGW("cannot start %s", p->name);
     /* The listening control socket keeps the loop alive until a signal stops it. */
-    g5_loop_handle_signals(&w.loop);
     g5_loop_run(&w.loop);
     G5_LOGN("stopping");
     sim_ctl_stop(ctl);
