@@ -129,8 +129,8 @@ static int run(const g5_config *cfg, const char *pcap)
                     cfg->amf.n2_port, g5_strerror(rc));
     }
     if (rc == 0) {
-        G5_LOGI("AMF %s started: N2 on %s:%u (SCTP %s), PLMN %s%s", cfg->amf.name,
-                cfg->amf.n2_addr, amf_n2_port(c.amf),
+        G5_LOGI("AMF %s started: N2 on %s:%u (SCTP %s), PLMN %s%s", cfg->amf.name, cfg->amf.n2_addr,
+                amf_n2_port(c.amf),
                 g5_sctp_backend_name(g5_sctp_resolve((g5_sctp_backend)cfg->amf.sctp_backend)),
                 cfg->plmn.mcc, cfg->plmn.mnc);
         g5_loop_handle_signals(&c.loop);

@@ -20,8 +20,8 @@ static void action(g5_fsm_inst *fi, uint32_t event, void *data)
 
 static const g5_fsm_state states[GMM_NUM_STATES] = {
     [GMM_DEREGISTERED] = {"DEREGISTERED", ALWAYS | E(EV_SERVICE_REQ), ANY_STATE, action, 0, 0},
-    [GMM_AUTHENTICATING] = {"AUTHENTICATING", ALWAYS | E(EV_AUTH_RESP) | E(EV_AUTH_FAIL),
-                            ANY_STATE, action, 0, 0},
+    [GMM_AUTHENTICATING] = {"AUTHENTICATING", ALWAYS | E(EV_AUTH_RESP) | E(EV_AUTH_FAIL), ANY_STATE,
+                            action, 0, 0},
     [GMM_IDENTIFYING] = {"IDENTIFYING", ALWAYS | E(EV_ID_RESP), ANY_STATE, action, 0, 0},
     [GMM_SECURITY_MODE] = {"SECURITY_MODE", ALWAYS | E(EV_SMC_COMPLETE) | E(EV_SMC_REJECT),
                            ANY_STATE, action, 0, 0},

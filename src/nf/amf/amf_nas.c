@@ -16,7 +16,8 @@
 
 G5_COUNTER(amf_reg_accept_c, "amf_registration_total", "Registration outcomes", "result=\"accept\"")
 G5_COUNTER(amf_reg_reject_c, "amf_registration_total", "Registration outcomes", "result=\"reject\"")
-G5_COUNTER(amf_auth_reject_c, "amf_authentication_reject_total", "Authentication Rejects sent", NULL)
+G5_COUNTER(amf_auth_reject_c, "amf_authentication_reject_total", "Authentication Rejects sent",
+           NULL)
 G5_COUNTER(amf_nas_mac_fail_c, "amf_nas_mac_failure_total", "Uplink NAS messages with a bad MAC",
            NULL)
 G5_COUNTER(amf_nas_replay_c, "amf_nas_replay_dropped_total", "Replayed uplink NAS messages dropped",
@@ -375,7 +376,8 @@ static void compute_nssai(amf_ue *ue, const udr_am_data *am)
         const nas_snssai *s = &ue->requested.s[i];
         if (in_list(am->default_single_nssais, am->n_default_single_nssais, s) &&
             in_list(c->amf.slices, c->amf.nslices, s) && ue->n_allowed < G5_MAX_SLICES)
-            ue->allowed[ue->n_allowed++] = (g5_snssai){.sst = s->sst, .sd = s->has_sd ? s->sd : 0xFFFFFF};
+            ue->allowed[ue->n_allowed++] =
+                (g5_snssai){.sst = s->sst, .sd = s->has_sd ? s->sd : 0xFFFFFF};
         else if (ue->n_rejected < G5_MAX_SLICES)
             ue->rejected[ue->n_rejected++] = *s;
     }
@@ -421,8 +423,10 @@ static int build_accept(amf_ue *ue, nas_msg *m, nas_arena *ar)
     nas_arena_init(ar);
     nas_ie_set(&r->ie_5gs_registration_result, &result, 1);
 
-    nas_mobile_identity guti = {.type = NAS_MI_GUTI, .amf_region_id = a->cfg->amf.region_id,
-                                .amf_set_id = a->cfg->amf.set_id, .amf_pointer = a->cfg->amf.pointer,
+    nas_mobile_identity guti = {.type = NAS_MI_GUTI,
+                                .amf_region_id = a->cfg->amf.region_id,
+                                .amf_set_id = a->cfg->amf.set_id,
+                                .amf_pointer = a->cfg->amf.pointer,
                                 .tmsi = ue->tmsi};
     snprintf(guti.plmn.mcc, sizeof guti.plmn.mcc, "%s", a->cfg->plmn.mcc);
     snprintf(guti.plmn.mnc, sizeof guti.plmn.mnc, "%s", a->cfg->plmn.mnc);
@@ -543,8 +547,13 @@ static int suci_string(const nas_mobile_identity *mi, char *out, size_t cap)
     snprintf(s.routing_indicator, sizeof s.routing_indicator, "%s", mi->routing_indicator);
     s.scheme = mi->protection_scheme;
     s.hn_key_id = mi->hn_key_id;
-    memcpy(s.output, mi->scheme_output, mi->scheme_output_len);
-    s.output_len = mi->scheme_output_len;
+    if (mi->protection_scheme == NAS_SCHEME_NULL) { /* the decoder gives the MSIN digits */
+        if (g5_msin_to_bcd(mi->msin, s.output, sizeof s.output, &s.output_len))
+            return G5_ERR_INVALID;
+    } else {
+        memcpy(s.output, mi->scheme_output, mi->scheme_output_len);
+        s.output_len = mi->scheme_output_len;
+    }
     return g5_suci_format(&s, out, cap);
 }
 
@@ -621,12 +630,12 @@ static void on_smc_complete(amf_ue *ue, const nas_msg *m)
 
 static void on_smc_reject(amf_ue *ue, const nas_msg *m)
 {
-    uint8_t cause = m->security_mode_reject.ie_5gmm_cause.len
-                        ? m->security_mode_reject.ie_5gmm_cause.v[0]
-                        : 0;
+    uint8_t cause =
+        m->security_mode_reject.ie_5gmm_cause.len ? m->security_mode_reject.ie_5gmm_cause.v[0] : 0;
     G5_LOGN("ue %s: Security Mode Reject #%u", ue_name(ue), cause);
     ue->sec_valid = ue->sec_active = false;
-    amf_reg_reject(ue, cause == CAUSE_SEC_CAP_MISMATCH ? CAUSE_SEC_CAP_MISMATCH : CAUSE_PROTOCOL_ERROR);
+    amf_reg_reject(ue,
+                   cause == CAUSE_SEC_CAP_MISMATCH ? CAUSE_SEC_CAP_MISMATCH : CAUSE_PROTOCOL_ERROR);
 }
 
 static void on_reg_complete(amf_ue *ue)
@@ -699,7 +708,7 @@ static void on_service_req(amf_ue *ue)
 {
     if (ue->fi->state != GMM_REGISTERED || !ue->rx_integrity_ok || !ue->sec_valid)
         return service_reject(ue, ue->fi->state != GMM_REGISTERED ? 10 /* implicitly dereg */
-                                                                   : CAUSE_UE_ID_NOT_DERIVED);
+                                                                  : CAUSE_UE_ID_NOT_DERIVED);
     ue->kgnb_count = ue->rx_count;
     ue->sec_active = true;
     nas_msg m;
@@ -722,27 +731,18 @@ static void on_service_req(amf_ue *ue)
 void amf_gmm_handle(amf_ue *ue, uint32_t event, const nas_msg *m)
 {
     switch (event) {
-    case EV_REG_REQ:
-        return on_reg_req(ue, m);
-    case EV_AUTH_RESP:
-        return on_auth_resp(ue, m);
-    case EV_AUTH_FAIL:
-        return on_auth_fail(ue, m);
-    case EV_ID_RESP:
-        return on_id_resp(ue, m);
-    case EV_SMC_COMPLETE:
-        return on_smc_complete(ue, m);
-    case EV_SMC_REJECT:
-        return on_smc_reject(ue, m);
-    case EV_REG_COMPLETE:
-        return on_reg_complete(ue);
-    case EV_DEREG_REQ:
-        return on_dereg_req(ue, m);
+    case EV_REG_REQ: return on_reg_req(ue, m);
+    case EV_AUTH_RESP: return on_auth_resp(ue, m);
+    case EV_AUTH_FAIL: return on_auth_fail(ue, m);
+    case EV_ID_RESP: return on_id_resp(ue, m);
+    case EV_SMC_COMPLETE: return on_smc_complete(ue, m);
+    case EV_SMC_REJECT: return on_smc_reject(ue, m);
+    case EV_REG_COMPLETE: return on_reg_complete(ue);
+    case EV_DEREG_REQ: return on_dereg_req(ue, m);
     case EV_DEREG_ACCEPT:
         ue->amf->st.dereg_nw++;
         return release_and_forget(ue, NGAP_CauseNas_deregister);
-    case EV_SERVICE_REQ:
-        return on_service_req(ue);
+    case EV_SERVICE_REQ: return on_service_req(ue);
     case EV_STATUS:
         G5_LOGN("ue %s: 5GMM STATUS #%u received", ue_name(ue),
                 m->status_5gmm.ie_5gmm_cause.len ? m->status_5gmm.ie_5gmm_cause.v[0] : 0);
@@ -750,8 +750,7 @@ void amf_gmm_handle(amf_ue *ue, uint32_t event, const nas_msg *m)
     case EV_UL_NAS_TRANSPORT:
         G5_LOGN("ue %s: UL NAS Transport dropped (no SMF yet)", ue_name(ue));
         return;
-    default:
-        return;
+    default: return;
     }
 }
 

@@ -20,32 +20,19 @@
 static int event_of(uint8_t type)
 {
     switch (type) {
-    case NAS_REGISTRATION_REQUEST:
-        return EV_REG_REQ;
-    case NAS_AUTHENTICATION_RESPONSE:
-        return EV_AUTH_RESP;
-    case NAS_AUTHENTICATION_FAILURE:
-        return EV_AUTH_FAIL;
-    case NAS_IDENTITY_RESPONSE:
-        return EV_ID_RESP;
-    case NAS_SECURITY_MODE_COMPLETE:
-        return EV_SMC_COMPLETE;
-    case NAS_SECURITY_MODE_REJECT:
-        return EV_SMC_REJECT;
-    case NAS_REGISTRATION_COMPLETE:
-        return EV_REG_COMPLETE;
-    case NAS_DEREGISTRATION_REQUEST_UE_ORIG:
-        return EV_DEREG_REQ;
-    case NAS_DEREGISTRATION_ACCEPT_UE_TERM:
-        return EV_DEREG_ACCEPT;
-    case NAS_SERVICE_REQUEST:
-        return EV_SERVICE_REQ;
-    case NAS_STATUS_5GMM:
-        return EV_STATUS;
-    case NAS_UL_NAS_TRANSPORT:
-        return EV_UL_NAS_TRANSPORT;
-    default:
-        return -1;
+    case NAS_REGISTRATION_REQUEST: return EV_REG_REQ;
+    case NAS_AUTHENTICATION_RESPONSE: return EV_AUTH_RESP;
+    case NAS_AUTHENTICATION_FAILURE: return EV_AUTH_FAIL;
+    case NAS_IDENTITY_RESPONSE: return EV_ID_RESP;
+    case NAS_SECURITY_MODE_COMPLETE: return EV_SMC_COMPLETE;
+    case NAS_SECURITY_MODE_REJECT: return EV_SMC_REJECT;
+    case NAS_REGISTRATION_COMPLETE: return EV_REG_COMPLETE;
+    case NAS_DEREGISTRATION_REQUEST_UE_ORIG: return EV_DEREG_REQ;
+    case NAS_DEREGISTRATION_ACCEPT_UE_TERM: return EV_DEREG_ACCEPT;
+    case NAS_SERVICE_REQUEST: return EV_SERVICE_REQ;
+    case NAS_STATUS_5GMM: return EV_STATUS;
+    case NAS_UL_NAS_TRANSPORT: return EV_UL_NAS_TRANSPORT;
+    default: return -1;
     }
 }
 
@@ -60,10 +47,8 @@ static bool unprotected_ok(uint8_t type)
     case NAS_SECURITY_MODE_REJECT:
     case NAS_DEREGISTRATION_REQUEST_UE_ORIG:
     case NAS_DEREGISTRATION_ACCEPT_UE_TERM:
-    case NAS_SERVICE_REQUEST:
-        return true;
-    default:
-        return false;
+    case NAS_SERVICE_REQUEST: return true;
+    default: return false;
     }
 }
 

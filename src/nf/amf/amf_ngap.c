@@ -75,7 +75,8 @@ void amf_guami(const amf *a, ngap_guami *g)
 
 static uint32_t tac_u32(const a1_octets *o)
 {
-    return o->len == 3 ? (uint32_t)o->buf[0] << 16 | (uint32_t)o->buf[1] << 8 | o->buf[2] : 0xFFFFFFFFu;
+    return o->len == 3 ? (uint32_t)o->buf[0] << 16 | (uint32_t)o->buf[1] << 8 | o->buf[2]
+                       : 0xFFFFFFFFu;
 }
 
 static bool tac_served(const amf *a, uint32_t tac)
@@ -130,7 +131,8 @@ static void handle_ng_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
     int ns = a->cfg->amf.nslices;
     for (int i = 0; i < ns; i++) {
         uint32_t sd = a->cfg->amf.slices[i].sd;
-        sl[i] = (ngap_snssai){.sst = a->cfg->amf.slices[i].sst, .has_sd = sd != 0xFFFFFF,
+        sl[i] = (ngap_snssai){.sst = a->cfg->amf.slices[i].sst,
+                              .has_sd = sd != 0xFFFFFF,
                               .sd = {(uint8_t)(sd >> 16), (uint8_t)(sd >> 8), (uint8_t)sd}};
     }
     if (ngap_build_ng_setup_response(&pdu, a->cfg->amf.name, &guami, sl, (size_t)ns,
@@ -266,16 +268,11 @@ static void dispatch(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu)
     }
     if (pdu->present == NGAP_MSG_INITIATING) {
         switch (pc) {
-        case NGAP_id_NGReset:
-            return handle_ng_reset(g);
-        case NGAP_id_InitialUEMessage:
-            return handle_initial_ue(g, pdu);
-        case NGAP_id_UplinkNASTransport:
-            return handle_ul_nas(g, pdu);
-        case NGAP_id_UEContextReleaseRequest:
-            return handle_release_request(g, pdu);
-        default:
-            break;
+        case NGAP_id_NGReset: return handle_ng_reset(g);
+        case NGAP_id_InitialUEMessage: return handle_initial_ue(g, pdu);
+        case NGAP_id_UplinkNASTransport: return handle_ul_nas(g, pdu);
+        case NGAP_id_UEContextReleaseRequest: return handle_release_request(g, pdu);
+        default: break;
         }
     } else if (pc == NGAP_id_InitialContextSetup) {
         return handle_ics_result(g, pdu, pdu->present == NGAP_MSG_SUCCESSFUL);
@@ -327,13 +324,14 @@ void amf_ngap_ics_request(amf_ue *ue, const uint8_t *nas, size_t n)
     amf_guami(ue->amf, &guami);
     for (int i = 0; i < ue->n_allowed; i++) {
         uint32_t sd = ue->allowed[i].sd;
-        sl[i] = (ngap_snssai){.sst = ue->allowed[i].sst, .has_sd = sd != 0xFFFFFF,
+        sl[i] = (ngap_snssai){.sst = ue->allowed[i].sst,
+                              .has_sd = sd != 0xFFFFFF,
                               .sd = {(uint8_t)(sd >> 16), (uint8_t)(sd >> 8), (uint8_t)sd}};
     }
     amf_ngap_sec_caps(&ue->caps, caps);
     int rc = ngap_build_initial_context_setup_request(&pdu, (int64_t)ue->amf_ue_id, ue->ran_ue_id,
-                                                      &guami, sl, (size_t)ue->n_allowed, caps,
-                                                      kgnb, nas, n);
+                                                      &guami, sl, (size_t)ue->n_allowed, caps, kgnb,
+                                                      nas, n);
     memset(kgnb, 0, sizeof kgnb);
     if (rc == 0 && amf_ngap_send(ue->gnb, ue_stream(ue->gnb), &pdu) == 0)
         ue->ics_sent = true;
@@ -347,7 +345,7 @@ void amf_ngap_release(amf_ue *ue, uint32_t group, int value)
     if (!ue->gnb || ue->releasing)
         return;
     ue->releasing = true;
-    if (ngap_build_ue_context_release_command(&pdu, (int64_t)ue->amf_ue_id, ue->ran_ue_id, &cause) ==
-        0)
+    if (ngap_build_ue_context_release_command(&pdu, (int64_t)ue->amf_ue_id, ue->ran_ue_id,
+                                              &cause) == 0)
         amf_ngap_send(ue->gnb, ue_stream(ue->gnb), &pdu);
 }

@@ -11,16 +11,11 @@
 uint32_t amf_timer_ms(const amf *a, int timer_id)
 {
     switch (timer_id) {
-    case T3550:
-        return a->t.t3550_ms;
-    case T3560:
-        return a->t.t3560_ms;
-    case T3570:
-        return a->t.t3570_ms;
-    case T3522:
-        return a->t.t3522_ms;
-    default:
-        return 0;
+    case T3550: return a->t.t3550_ms;
+    case T3560: return a->t.t3560_ms;
+    case T3570: return a->t.t3570_ms;
+    case T3522: return a->t.t3522_ms;
+    default: return 0;
     }
 }
 
@@ -28,8 +23,8 @@ bool amf_timer_expired(g5_fsm_inst *fi, int timer_id)
 {
     amf_ue *ue = fi->priv;
     if (++ue->retx <= AMF_MAX_RETX && ue->last_dl_len && ue->gnb) {
-        G5_LOGI("ue %s: T%d expired, retransmission %u", ue->supi[0] ? ue->supi : fi->id,
-                timer_id, ue->retx);
+        G5_LOGI("ue %s: T%d expired, retransmission %u", ue->supi[0] ? ue->supi : fi->id, timer_id,
+                ue->retx);
         amf_ngap_dl_nas(ue, ue->last_dl, ue->last_dl_len);
         g5_timer_start(fi->timer, amf_timer_ms(ue->amf, timer_id));
         return false;
