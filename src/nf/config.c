@@ -73,7 +73,7 @@ static void load_algs(g5_cfg *c, g5_ynode *sec, const char *key, const char *pre
         g5_ynode *it = seq->items[i];
         const char *v = it->type == G5_YAML_SCALAR && it->scalar ? it->scalar : "";
         it->used = true;
-        if (strlen(v) != 4 || strncmp(v, prefix, 3) || v[3] < '0' || v[3] > '3') {
+        if (strlen(v) != 4 || strncmp(v, prefix, 3) != 0 || v[3] < '0' || v[3] > '3') {
             g5_cfg_error(c, seq->items[i], NULL, "must be one of %s0, %s1, %s2, %s3", prefix,
                          prefix, prefix, prefix);
             continue;
