@@ -43,7 +43,7 @@ grep -qE '"profile": "B", "hn_key_id": 2, "public_key": "0[23][0-9a-f]{64}"' <<<
 [ "$k1" = "$k2" ] || fail "HN keys changed between runs"
 [ -f "$tmp/glass5g.key" ] || fail "key file not created"
 
-"$G" run -c "$tmp/glass5g.yaml" >"$tmp/run.log" 2>&1 &
+"$G" run -c "$tmp/glass5g.yaml" --pcap "$tmp/n2.pcap" >"$tmp/run.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "AMF .* started" "$tmp/run.log" && break; sleep 0.1; done
 for nf in "store .* open" "UDR started" "UDM started" "AUSF started" "AMF glass5g-amf started: N2 on 127.0.0.1:$N2 \(SCTP usrsctp\)"; do
@@ -67,5 +67,14 @@ pid=
 grep -q "shutting down" "$tmp/run.log" || fail "no shutdown log line"
 if grep -qE "ERROR|LeakSanitizer|runtime error" "$tmp/run.log"; then
   fail "errors in the log"; grep -E "ERROR|LeakSanitizer|runtime error" "$tmp/run.log" | head
+fi
+# Oracle: tshark dissects the --pcap capture as NGAP (both directions, nothing malformed).
+if command -v tshark >/dev/null; then
+  dis=$(tshark -r "$tmp/n2.pcap" 2>&1)
+  grep -q "NGSetupRequest" <<<"$dis" || fail "tshark: no NGSetupRequest in the capture: $dis"
+  grep -q "NGSetupResponse" <<<"$dis" || fail "tshark: no NGSetupResponse in the capture: $dis"
+  ! grep -qi "malformed" <<<"$dis" || fail "tshark: malformed packet: $dis"
+else
+  echo "note: tshark not installed, pcap not dissected"
 fi
 [ "$fails" = 0 ] && echo "PASS: test_amf_run" || exit 1

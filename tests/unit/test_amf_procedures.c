@@ -510,6 +510,31 @@ static void test_network_deregistration(void **s)
     t_amf_down(&t);
 }
 
+/* Periodic registration update over the verified context: no new authentication, a new
+ * 5G-GUTI in the accept (TS 24.501 §5.5.1.3). */
+static void test_periodic_update(void **s)
+{
+    (void)s;
+    t_amf t;
+    t_ue ue;
+    nas_msg m;
+    uint8_t plain[1024];
+    nas_mobile_identity g;
+    t_amf_up(&t, NULL);
+    t_ue_init(&t, &ue, 20, true);
+    t_register(&t, &ue, 0);
+    t_q_clear(&t);
+    uint32_t old = ue.tmsi;
+    t_guti(&ue, &g);
+    t_reg_request(&t, &ue, 3, &g, NAS_SHT_INTEGRITY, false);
+    assert_int_equal(t_expect_nas(&t, &ue, &m, plain), NAS_REGISTRATION_ACCEPT);
+    nas_mobile_identity ng;
+    assert_int_equal(nas_mobile_identity_decode(&m.registration_accept.ie_5g_guti, &ng), 0);
+    assert_int_not_equal(ng.tmsi, old);
+    assert_int_equal(amf_get_stats(t.amf)->reg_accept, 2);
+    t_amf_down(&t);
+}
+
 int main(void)
 {
     g5_log_set_level(getenv("AMF_TEST_DEBUG") ? G5_LOG_DEBUG : G5_LOG_WARN);
@@ -534,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_gnb_loss_releases_ues),
         cmocka_unit_test(test_ng_reset),
         cmocka_unit_test(test_network_deregistration),
+        cmocka_unit_test(test_periodic_update),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
