@@ -340,9 +340,19 @@ static int cmd_load(int argc, char **argv)
     for (unsigned i = 0; i < w.eng.nprocs; i++)
         if (w.eng.stats[i]->failed || w.eng.stats[i]->ok < w.eng.stats[i]->started)
             failed = true;
+    sim_echo_amf_stats as = {0};
+    if (w.amf)
+        sim_echo_amf_get_stats(w.amf, &as);
     if (a.json) {
         json_t *j = sim_report_json(&w.eng);
         print_memory(&w, stdout, j);
+        if (w.amf)
+            json_object_set_new(j, "echo_amf",
+                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)as.rx,
+                                          "tx", (json_int_t)as.tx, "bad_mac",
+                                          (json_int_t)as.bad_mac, "replay", (json_int_t)as.replay,
+                                          "malformed", (json_int_t)as.malformed, "out_of_state",
+                                          (json_int_t)as.out_of_state));
         char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         if (s)
             printf("%s\n", s);
@@ -350,6 +360,12 @@ static int cmd_load(int argc, char **argv)
         json_decref(j);
     } else {
         print_memory(&w, stdout, NULL);
+        if (w.amf)
+            printf("fake AMF: received %llu, answered %llu; refused: bad MAC %llu, replay %llu, "
+                   "out of state %llu; dropped malformed %llu\n",
+                   (unsigned long long)as.rx, (unsigned long long)as.tx,
+                   (unsigned long long)as.bad_mac, (unsigned long long)as.replay,
+                   (unsigned long long)as.out_of_state, (unsigned long long)as.malformed);
         sim_report_print(&w.eng, stdout, false);
     }
     world_free(&w);

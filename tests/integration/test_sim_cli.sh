@@ -52,6 +52,13 @@ assert p["ok"] + p["failed"] == p["started"] == 2000, p
 assert sum(f.values()) == p["failed"], f
 assert f.get("MAC failure", 0) > 100 and f.get("timeout", 0) > 20, f
 assert p["total"]["count"] == p["ok"]
+r = json.load(open(sys.argv[1]))
+hits = {x["at_step"]: x["hits"] for x in r["faults"]}
+amf = r["echo_amf"]
+# Independent tallies agree: the rules' hits, the fake AMF's refusals, the UE-side causes.
+assert hits["echo.request"] == amf["bad_mac"] == f["MAC failure"], (hits, amf, f)
+assert hits["echo.second_request"] == f["timeout"], (hits, f)
+assert amf["rx"] == 2000 + (2000 - f["MAC failure"]) - f["timeout"], amf
 print("ok:", f)
 PY
 
