@@ -288,6 +288,15 @@ static void test_absurd_lengths(void **state)
     /* IE list of 65535 entries with nothing behind it */
     const uint8_t many[] = {0x00, 0x0f, 0x40, 0x03, 0x00, 0xff, 0xff};
     assert_true(ngap_decode(&pdu, many, sizeof many, NULL) < 0);
+    /* a known IE whose value is malformed is named in the diagnostics: InitialUEMessage
+     * with RRCEstablishmentCause (id 90, criticality ignore) = 0x7f, beyond its root */
+    const uint8_t badie[] = {0x00, 0x0f, 0x40, 0x08, 0x00, 0x00,
+                             0x01, 0x00, 0x5a, 0x40, 0x01, 0x78};
+    a1_diag d;
+    assert_int_equal(ngap_decode(&pdu, badie, sizeof badie, &d), G5_ERR_INVALID);
+    assert_true(d.err_in_ie);
+    assert_int_equal(d.err_ie_id, NGAP_id_RRCEstablishmentCause);
+    assert_int_equal(d.err_ie_crit, NGAP_Criticality_ignore);
     /* trailing garbage after a complete PDU */
     NGAP_NGAP_PDU_t ok;
     assert_int_equal(ngap_build_ng_reset_acknowledge(&ok), 0);
