@@ -261,6 +261,21 @@ static int send_eap(t_nf *n, uint64_t ctx_id, const uint8_t *p, size_t len, t_cb
     return c->rc;
 }
 
+/* With G5_EAP_DUMP set, appends "<name> <hex>" lines of packets the AUSF built, for the
+ * tshark check in tests/integration/test_ausf_eap_tshark.py. */
+static void dump_packet(const char *name, const uint8_t *p, size_t n)
+{
+    const char *path = getenv("G5_EAP_DUMP");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "%s ", name);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+    fprintf(f, "\n");
+    fclose(f);
+}
+
 static void test_eap_success(void **state)
 {
     (void)state;
@@ -270,6 +285,7 @@ static void test_eap_success(void **state)
     t_cb a, c;
     start(&n, &pe, 1, &a);
     assert_int_equal(peer_challenge(&pe, a.ctx.eap, a.ctx.eap_len, NULL), T_USIM_OK);
+    dump_packet("challenge", a.ctx.eap, a.ctx.eap_len);
     /* a Response with another Identifier is discarded (400), the context survives */
     uint8_t resp[64];
     size_t len = build_challenge_resp(resp, (uint8_t)(pe.id + 1), pe.res, pe.k_aut);
@@ -292,6 +308,8 @@ static void test_eap_success(void **state)
     assert_string_equal(c.res.supi, pe.usim.supi);
     assert_memory_equal(c.res.kseaf, pe.kseaf, 32);
     assert_int_equal(ausf_ctx_count(n.ausf), 0);
+    dump_packet("response", resp, len);
+    dump_packet("success", c.res.eap, c.res.eap_len);
     t_spin(&n);
     udm_auth_event ev;
     assert_int_equal(udm_auth_event_lookup(n.udm, pe.usim.supi, &ev), 0);
