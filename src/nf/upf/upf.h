@@ -93,6 +93,9 @@ typedef struct upf_far {
     uint8_t bar_id;
     bool reported; /* downlink data report sent for the current buffering episode */
     uint64_t buffered; /* packets that hit BUFF (held count; see docs/upf.md) */
+    bool tpl_ok; /* tpl is the GTP-U header for (ohc_teid, tpl_qfi) */
+    uint8_t tpl_qfi;
+    g5_gtpu_tpl tpl;
 } upf_far;
 
 typedef struct upf_qer {

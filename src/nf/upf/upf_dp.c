@@ -16,7 +16,7 @@
 
 void upf_report_dl_data(upf *u, upf_sess *s, const upf_pdr *d);
 
-static const upf_far *far_of(const upf_sess *s, uint32_t id)
+static upf_far *far_of(upf_sess *s, uint32_t id)
 {
     for (unsigned i = 0; i < s->n_far; i++)
         if (s->far[i].id == id)
@@ -191,7 +191,7 @@ enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, 
     }
     upf_sess *s = fl.ver == 4 ? upf_sess_by_ue4(u, fl.dst4) : upf_sess_by_ue6(u, fl.dst6);
     upf_pdr *d = s ? pdr_lookup(s, false, 0, false, 0, &fl) : NULL;
-    const upf_far *f = d ? far_of(s, d->far_id) : NULL;
+    upf_far *f = d ? far_of(s, d->far_id) : NULL;
     if (!f) {
         u->c.no_session += !s;
         u->c.dl_drop++;
@@ -206,11 +206,10 @@ enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, 
     if (f->action & G5_PFCP_AA_BUFF) {
         /* Held as a count only (no packet store yet, docs/upf.md); the SMF is told once
          * per buffering episode so it can page the UE (TS 23.502 §4.2.3.3). */
-        upf_far *fw = (upf_far *)f;
-        fw->buffered++;
+        f->buffered++;
         u->c.buffered++;
         if ((f->action & G5_PFCP_AA_NOCP) && !f->reported) {
-            fw->reported = true;
+            f->reported = true;
             upf_report_dl_data(u, s, d);
         }
         return UPF_DROP;
@@ -219,16 +218,21 @@ enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, 
         u->c.dl_drop++;
         return UPF_DROP;
     }
-    /* TS 38.415 §5.5.2.1: DL PDU SESSION INFORMATION with the flow's QFI. */
-    g5_gtpu_psc psc;
-    memset(&psc, 0, sizeof psc);
-    psc.pdu_type = G5_GTPU_PSC_DL;
-    psc.qfi = qfi & 0x3f;
-    g5_gtpu_encap_params ep = {.msg_type = G5_GTPU_GPDU, .teid = f->ohc_teid, .psc = &psc};
-    g5_gtpu_tpl t;
-    if (g5_gtpu_tpl_init(&t, &ep))
-        return UPF_DROP;
-    uint8_t *g = g5_gtpu_tpl_push(&t, ip, len, G5_GTPU_HEADROOM, 0);
+    /* TS 38.415 §5.5.2.1: DL PDU SESSION INFORMATION with the flow's QFI. The header is
+     * built once per (tunnel, QFI) and kept in the FAR. */
+    if (!f->tpl_ok || f->tpl_qfi != qfi) {
+        g5_gtpu_psc psc;
+        memset(&psc, 0, sizeof psc);
+        psc.pdu_type = G5_GTPU_PSC_DL;
+        psc.qfi = qfi & 0x3f;
+        g5_gtpu_encap_params ep = {.msg_type = G5_GTPU_GPDU, .teid = f->ohc_teid, .psc = &psc};
+        if (g5_gtpu_tpl_init(&f->tpl, &ep))
+            return UPF_DROP;
+        f->tpl_ok = true;
+        f->tpl_qfi = qfi;
+    }
+    const g5_gtpu_tpl *tp = &f->tpl;
+    uint8_t *g = g5_gtpu_tpl_push(tp, ip, len, G5_GTPU_HEADROOM, 0);
     if (!g) {
         u->c.dl_drop++;
         return UPF_DROP;
@@ -236,7 +240,7 @@ enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, 
     u->c.dl_pkts++;
     u->c.dl_bytes += len;
     o->out = g;
-    o->out_len = len + t.len;
+    o->out_len = len + tp->len;
     o->peer_len = f->ohc_v6 ? 16 : 4;
     memcpy(o->peer, f->peer, o->peer_len);
     return UPF_TO_N3;

@@ -262,6 +262,7 @@ static void far_apply(apply_ctx *a, const g5_pfcp_far *v, bool create)
             return;
         }
         f->has_ohc = true;
+        f->tpl_ok = false;
         f->ohc_v6 = !(o->desc & G5_PFCP_OHC_GTPU_UDP_IPV4);
         f->ohc_teid = o->teid;
         memset(f->peer, 0, sizeof f->peer);
@@ -541,7 +542,7 @@ static void on_sess_est(upf *u, const g5_pfcp_msg *m, const void *sa, uint32_t s
                 rsp.up_fseid.v4 = true;
                 rsp.up_fseid.seid = s->seid;
                 memcpy(rsp.up_fseid.ipv4, u->p.n3_ipv4, 4);
-                G5_LOGI("session 0x%llx established (%u PDRs)", (unsigned long long)s->seid,
+                G5_LOGD("session 0x%llx established (%u PDRs)", (unsigned long long)s->seid,
                         s->n_pdr);
             }
         }
@@ -641,7 +642,7 @@ static void on_sess_del(upf *u, const g5_pfcp_msg *m, g5_wbuf *w)
     for (unsigned i = 0; i < s->n_urr && rsp.n_reports < G5_PFCP_MAX_REPORTS; i++)
         urr_report(&s->urr[i], G5_PFCP_URT_TERMR, &rsp.report[rsp.n_reports++]);
     uint64_t cp = s->cp_seid;
-    G5_LOGI("session 0x%llx deleted", (unsigned long long)s->seid);
+    G5_LOGD("session 0x%llx deleted", (unsigned long long)s->seid);
     sess_free(u, s);
     g5_pfcp_build_sess_del_rsp(w, cp, m->h.seq, &rsp);
 }
