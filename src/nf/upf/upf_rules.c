@@ -127,7 +127,7 @@ int upf_sdf_parse(const char *fd, size_t len, upf_sdf *f)
     for (int i = 0; i < 2; i++) {
         s = skip_ws(s, end);
         s += word(s, end, w, sizeof w);
-        if (strcmp(w, lead[i]))
+        if (strcmp(w, lead[i]) != 0)
             return G5_ERR_INVALID;
     }
     s = skip_ws(s, end);
@@ -149,7 +149,7 @@ int upf_sdf_parse(const char *fd, size_t len, upf_sdf *f)
     }
     s = skip_ws(s, end);
     s += word(s, end, w, sizeof w);
-    if (strcmp(w, "from"))
+    if (strcmp(w, "from") != 0)
         return G5_ERR_INVALID;
     s = skip_ws(s, end);
     s += word(s, end, w, sizeof w);
@@ -162,7 +162,7 @@ int upf_sdf_parse(const char *fd, size_t len, upf_sdf *f)
         s = skip_ws(s, end);
         s += word(s, end, w, sizeof w);
     }
-    if (strcmp(w, "to"))
+    if (strcmp(w, "to") != 0)
         return G5_ERR_INVALID;
     s = skip_ws(s, end);
     s += word(s, end, w, sizeof w);
