@@ -20,7 +20,8 @@ from scapy.contrib.pfcp import (PFCP, IE_ApplyAction, IE_Cause, IE_CreatedPDR, I
                                 PFCPHeartbeatRequest, PFCPSessionDeletionRequest,
                                 PFCPSessionEstablishmentRequest)
 from scapy.layers.inet import ICMP, IP, UDP
-from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
+from scapy.layers.inet6 import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_RA, ICMPv6ND_RS,
+                                ICMPv6NDOptPrefixInfo, IPv6)
 
 UPF = "10.200.1.1"
 GNB = "10.200.1.2"
@@ -28,7 +29,7 @@ DN4, DN6 = "10.200.2.2", "fd00:2::2"
 UE4, UE6 = "10.45.0.7", "2001:db8:45:0::7"
 QFI = 9
 GNB_TEID = 0x00abcdef
-MBR_KBPS = 8000
+MBR_KBPS = 4000
 
 pfcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 pfcp.bind((GNB, 0))
@@ -167,10 +168,25 @@ def traffic(teid):
               lambda b: IPv6(b).haslayer(ICMPv6EchoReply))
     print("ok: ICMPv6 echo via the UPF")
 
+    def is_ra(b):
+        p = IPv6(b)
+        if not p.haslayer(ICMPv6ND_RA):
+            return False
+        pio = p[ICMPv6NDOptPrefixInfo]
+        if pio.prefix != "2001:db8:45::" or pio.prefixlen != 64 or not pio.A or pio.L:
+            fail("router advertisement prefix: %s" % pio.summary())
+        got = p[ICMPv6ND_RA].cksum
+        del p[ICMPv6ND_RA].cksum
+        if IPv6(bytes(p))[ICMPv6ND_RA].cksum != got:
+            fail("router advertisement checksum")
+        return True
+    roundtrip(teid, IPv6(src="fe80::7", dst="ff02::2", hlim=255) / ICMPv6ND_RS(), is_ra)
+    print("ok: router solicitation answered with the UE /64")
+
 
 def mbr(teid):
-    """Sends 1000-octet UDP packets at 2x the MBR for 2 s; the DN sink counts them."""
-    size, secs = 1000, 2.0
+    """Sends 1000-octet UDP packets at 2x the MBR for 3 s; the DN sink counts them."""
+    size, secs = 1000, 3.0
     rate = 2 * MBR_KBPS * 1000
     pps = rate / (size * 8)
     pkt = gpdu(teid, IP(src=UE4, dst=DN4) / UDP(sport=4001, dport=9001) / (b"x" * (size - 28)))

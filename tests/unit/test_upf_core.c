@@ -1,9 +1,10 @@
-/* UPF unit tests: token bucket accuracy on a simulated clock, TEID uniqueness, SDF filter
- * parsing and PDR precedence, PFCP request handling (association, establish / modify /
- * delete, usage and downlink data reports, Cause + Offending IE, duplicates, restart) and
- * the data path (uplink decap, downlink encap with TEID + QFI, MBR drops, URR counts).
- * Requests come from the PFCP codec's SMF-side builders; the wire checks against scapy and
- * tshark are in tests/integration/test_upf_netns.sh. */
+/* UPF unit tests: token bucket accuracy on a simulated clock, TEID uniqueness,
+ * SDF filter parsing and PDR precedence, PFCP request handling (association,
+ * establish / modify / delete, usage and downlink data reports, Cause +
+ * Offending IE, duplicates, restart) and the data path (uplink decap, downlink
+ * encap with TEID + QFI, MBR drops, URR counts). Requests come from the PFCP
+ * codec's SMF-side builders; the wire checks against scapy and tshark are in
+ * tests/integration/test_upf_netns.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,7 +54,8 @@ static void setup_upf(uint32_t max_sessions, uint32_t recovery)
     n_reports = 0;
 }
 
-/* Sends request bytes; decodes the response into M; returns the response length. */
+/* Sends request bytes; decodes the response into M; returns the response
+ * length. */
 static size_t req(const uint8_t *p, size_t n)
 {
     g5_wbuf w;
@@ -319,7 +321,8 @@ static void session_lifecycle_and_data_path(void **st)
     n = ipv4_udp(ip, (uint8_t[]){8, 8, 8, 8}, (uint8_t[]){10, 45, 0, 99}, 5000, 20);
     assert_int_equal(upf_downlink(&U, ip, n, 1, &o), UPF_DROP);
 
-    /* modification: query URR gives the counts (UL 128 octets / 1 packet, DL 228 / 1) */
+    /* modification: query URR gives the counts (UL 128 octets / 1 packet, DL 228
+     * / 1) */
     g5_pfcp_sess_mod_req mod;
     memset(&mod, 0, sizeof mod);
     mod.n_query_urr = 1;
@@ -511,12 +514,71 @@ static void precedence_and_sdf_select_pdr(void **st)
     upf_free(&U);
 }
 
+/* TS 29.061 §11.2.1.3.2a: an uplink Router Solicitation gets a Router
+ * Advertisement with the UE's /64 down the session's tunnel. */
+static void router_solicitation_gets_ra(void **st)
+{
+    (void)st;
+    setup_upf(4, 1);
+    associate();
+    est_req_fill(0x7c, 7, 0, 0);
+    static const uint8_t prefix[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x45, 0, 1};
+    EST.create.pdr[0].pdi.ue_ip.v6 = true;
+    memcpy(EST.create.pdr[0].pdi.ue_ip.ipv6, prefix, 16);
+    uint32_t teid = 0;
+    assert_int_not_equal(establish(2, &teid), 0);
+    assert_non_null(upf_sess_by_ue6(&U, prefix));
+    static uint8_t buf[G5_GTPU_HEADROOM + 2048], scratch[256];
+    uint8_t *rs = buf + G5_GTPU_HEADROOM;
+    memset(rs, 0, 48);
+    rs[0] = 0x60;
+    rs[5] = 8;
+    rs[6] = 58;
+    rs[7] = 255;
+    rs[8] = 0xfe;
+    rs[9] = 0x80;
+    rs[23] = 7; /* fe80::7 */
+    rs[24] = 0xff;
+    rs[25] = 2;
+    rs[39] = 2; /* ff02::2 */
+    rs[40] = 133;
+    g5_gtpu_psc psc = {.pdu_type = G5_GTPU_PSC_UL, .qfi = 9};
+    g5_gtpu_encap_params e = {.msg_type = G5_GTPU_GPDU, .teid = teid, .psc = &psc};
+    int hl = g5_gtpu_encap(rs, 48, G5_GTPU_HEADROOM, &e, 0);
+    assert_true(hl > 0);
+    upf_out o;
+    assert_int_equal(upf_uplink(&U, rs - hl, 48 + (size_t)hl, 1, scratch, sizeof scratch, &o),
+                     UPF_TO_N3);
+    g5_gtpu_hdr h;
+    assert_int_equal(g5_gtpu_parse(o.out, o.out_len, &h), 0);
+    assert_int_equal(h.teid, 0x1234);
+    assert_int_equal(h.psc.qfi, 9);
+    const uint8_t *ra = h.payload;
+    assert_int_equal(h.payload_len, 88);
+    assert_int_equal(ra[6], 58);
+    assert_int_equal(ra[40], 134);
+    assert_int_equal(ra[39], 7); /* back to the soliciting fe80::7 */
+    assert_int_equal(ra[56], 3); /* Prefix Information */
+    assert_int_equal(ra[58], 64);
+    assert_memory_equal(ra + 72, prefix, 8);
+    /* ICMPv6 checksum over the pseudo-header verifies to 0 */
+    uint32_t sum = 48 + 58;
+    for (int i = 8; i < 88; i += 2)
+        sum += (uint32_t)(ra[i] << 8 | ra[i + 1]);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    assert_int_equal(sum, 0xffff);
+    assert_int_equal(U.c.ra_sent, 1);
+    upf_free(&U);
+}
+
 static void errors_cause_and_offending_ie(void **st)
 {
     (void)st;
     setup_upf(1, 1);
     associate();
-    /* Establishment without the mandatory CP F-SEID: cause 66, offending IE 57. */
+    /* Establishment without the mandatory CP F-SEID: cause 66, offending IE 57.
+     */
     uint8_t b[512];
     g5_wbuf w;
     size_t s;
@@ -532,7 +594,8 @@ static void errors_cause_and_offending_ie(void **st)
     assert_int_equal(g5_pfcp_get_u16(&M, NULL, G5_PFCP_IE_OFFENDING_IE, &off), 0);
     assert_int_equal(off, G5_PFCP_IE_F_SEID);
 
-    /* A PDR pointing at a FAR that does not exist: rule failure, offending FAR ID. */
+    /* A PDR pointing at a FAR that does not exist: rule failure, offending FAR
+     * ID. */
     est_req_fill(0x80, 12, 0, 0);
     EST.create.pdr[0].far_id = 99;
     uint32_t teid;
@@ -654,6 +717,7 @@ int main(void)
         cmocka_unit_test(volume_threshold_report),
         cmocka_unit_test(downlink_buffering_reports_once),
         cmocka_unit_test(precedence_and_sdf_select_pdr),
+        cmocka_unit_test(router_solicitation_gets_ra),
         cmocka_unit_test(errors_cause_and_offending_ie),
         cmocka_unit_test(duplicate_request_gets_cached_response),
         cmocka_unit_test(association_release_frees_sessions),

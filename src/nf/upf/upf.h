@@ -1,16 +1,19 @@
-/* The UPF (TS 23.501 §6.2.3): session rule tables, the PFCP N4 server logic and the
- * N3/N6 data path, kept free of sockets so unit tests and benchmarks drive them directly.
+/* The UPF (TS 23.501 §6.2.3): session rule tables, the PFCP N4 server logic and
+ * the N3/N6 data path, kept free of sockets so unit tests and benchmarks drive
+ * them directly.
  *
- * State layout (docs/upf.md): every session is a flat, fixed-size struct (no pointers
- * inside, rules in fixed arrays) taken from a pool allocated once at start; three hash
- * maps index the pool by local SEID, by N3 TEID and by UE IP (IPv4 /32, IPv6 /64). These
- * are exactly the key -> value shapes an XDP program would later share through BPF hash
- * maps (TEID -> session, UE IP -> session), which is why nothing on the fast path follows
- * a heap pointer out of the session struct.
+ * State layout (docs/upf.md): every session is a flat, fixed-size struct (no
+ * pointers inside, rules in fixed arrays) taken from a pool allocated once at
+ * start; three hash maps index the pool by local SEID, by N3 TEID and by UE IP
+ * (IPv4 /32, IPv6 /64). These are exactly the key -> value shapes an XDP
+ * program would later share through BPF hash maps (TEID -> session, UE IP ->
+ * session), which is why nothing on the fast path follows a heap pointer out of
+ * the session struct.
  *
- * upf_pfcp_handle() turns one PFCP datagram into at most one response (TS 29.244 §6.4
- * duplicate detection included); upf_uplink()/upf_downlink() process one packet each and
- * say what to send where; the socket glue lives in upf_main.c. */
+ * upf_pfcp_handle() turns one PFCP datagram into at most one response
+ * (TS 29.244 §6.4 duplicate detection included); upf_uplink()/upf_downlink()
+ * process one packet each and say what to send where; the socket glue lives in
+ * upf_main.c. */
 #ifndef G5_NF_UPF_UPF_H
 #define G5_NF_UPF_UPF_H
 
@@ -33,8 +36,9 @@
 #define UPF_DUP_CACHE 64 /* cached PFCP responses (TS 29.244 §6.4) */
 #define UPF_DUP_MAX_LEN 2048
 
-/* Token bucket for one direction of an MBR (bits/s). Tokens are kept in bit-nanoseconds
- * units divided out lazily: tokens (bits) refill at rate_bps * elapsed_ns / 1e9. */
+/* Token bucket for one direction of an MBR (bits/s). Tokens are kept in
+ * bit-nanoseconds units divided out lazily: tokens (bits) refill at rate_bps *
+ * elapsed_ns / 1e9. */
 typedef struct upf_tbucket {
     uint64_t rate_bps; /* 0 = unlimited */
     uint64_t burst_bits; /* bucket depth */
@@ -43,14 +47,16 @@ typedef struct upf_tbucket {
 } upf_tbucket;
 
 void upf_tbucket_init(upf_tbucket *b, uint64_t rate_bps, uint64_t now_ns);
-/* True if a packet of bytes octets may pass at now_ns (and takes its tokens). */
+/* True if a packet of bytes octets may pass at now_ns (and takes its tokens).
+ */
 bool upf_tbucket_take(upf_tbucket *b, size_t bytes, uint64_t now_ns);
 
-/* SDF filter (TS 29.244 §8.2.5 flow description, IPFilterRule of RFC 6733 §4.3 as
- * restricted by TS 29.212 §5.4.2): "permit out <proto> from <addr>[/len] [port[-port]] to
- * <addr>[/len] [port[-port]]". The rule is written in the downlink direction (from the
- * network to the UE); uplink packets match with source and destination swapped. IPv4
- * addresses, "any" and "assigned" (the UE address) are understood. */
+/* SDF filter (TS 29.244 §8.2.5 flow description, IPFilterRule of RFC 6733 §4.3
+ * as restricted by TS 29.212 §5.4.2): "permit out <proto> from <addr>[/len]
+ * [port[-port]] to <addr>[/len] [port[-port]]". The rule is written in the
+ * downlink direction (from the network to the UE); uplink packets match with
+ * source and destination swapped. IPv4 addresses, "any" and "assigned" (the UE
+ * address) are understood. */
 typedef struct upf_sdf {
     uint8_t proto; /* 0 = any ("ip") */
     uint32_t src, src_mask, dst, dst_mask; /* host order; "from" = src */
@@ -67,7 +73,8 @@ typedef struct upf_flow {
     uint16_t sport, dport;
 } upf_flow;
 int upf_flow_parse(const uint8_t *ip, size_t len, upf_flow *f);
-/* uplink: packet goes UE -> network, so the filter's "to" side is the packet's source. */
+/* uplink: packet goes UE -> network, so the filter's "to" side is the packet's
+ * source. */
 bool upf_sdf_match(const upf_sdf *f, const upf_flow *fl, bool uplink, uint32_t ue_ipv4);
 
 typedef struct upf_pdr {
@@ -91,7 +98,8 @@ typedef struct upf_far {
     uint32_t ohc_teid;
     uint8_t peer[16]; /* gNB address (4 or 16 octets used) */
     uint8_t bar_id;
-    bool reported; /* downlink data report sent for the current buffering episode */
+    bool reported; /* downlink data report sent for the current buffering episode
+                    */
     uint64_t buffered; /* packets that hit BUFF (held count; see docs/upf.md) */
     bool tpl_ok; /* tpl is the GTP-U header for (ohc_teid, tpl_qfi) */
     uint8_t tpl_qfi;
@@ -138,7 +146,7 @@ typedef struct upf_sess {
 typedef struct upf_counters {
     uint64_t ul_pkts, ul_bytes, dl_pkts, dl_bytes;
     uint64_t ul_drop, dl_drop, mbr_drop, gate_drop, malformed, no_session, err_ind,
-        err_ind_suppressed, echo, buffered;
+        err_ind_suppressed, echo, buffered, ra_sent;
     uint64_t pfcp_rx, pfcp_bad, pfcp_dup, pfcp_reports;
 } upf_counters;
 
@@ -168,7 +176,8 @@ typedef struct upf {
     uint32_t n_sess;
     g5_hmap by_seid, by_teid, by_ue4, by_ue6;
     bool associated;
-    bool report_pending; /* a URR reached a threshold: upf_flush_reports() has work */
+    bool report_pending; /* a URR reached a threshold: upf_flush_reports() has
+                            work */
     g5_pfcp_node_id smf_node;
     uint64_t next_seid;
     uint32_t report_seq;
@@ -186,7 +195,8 @@ void upf_free(upf *u);
 /* NTP seconds (since 1900) for Recovery Time Stamp (§8.2.65). */
 uint32_t upf_ntp_now(void);
 
-/* TEID allocation (TS 33.513 §4.2.2.6): random, nonzero, unique among live tunnels. */
+/* TEID allocation (TS 33.513 §4.2.2.6): random, nonzero, unique among live
+ * tunnels. */
 int upf_teid_alloc(upf *u, uint32_t *teid);
 
 upf_sess *upf_sess_by_seid(const upf *u, uint64_t seid);
@@ -194,8 +204,8 @@ upf_sess *upf_sess_by_teid(const upf *u, uint32_t teid);
 upf_sess *upf_sess_by_ue4(const upf *u, uint32_t ue4);
 upf_sess *upf_sess_by_ue6(const upf *u, const uint8_t prefix[8]);
 
-/* One PFCP datagram from peer (sa, sa_len). Writes the response into rsp (nothing if
- * rsp->len stays 0). Never fails on peer input. */
+/* One PFCP datagram from peer (sa, sa_len). Writes the response into rsp
+ * (nothing if rsp->len stays 0). Never fails on peer input. */
 void upf_pfcp_handle(upf *u, const uint8_t *p, size_t n, const void *sa, uint32_t sa_len,
                      g5_wbuf *rsp);
 /* Sends pending usage reports (volume thresholds) through u->send. */
@@ -205,8 +215,11 @@ void upf_flush_reports(upf *u);
 enum upf_verdict {
     UPF_DROP = 0,
     UPF_TO_N6, /* out/out_len: the inner IP packet */
-    UPF_TO_N3, /* out/out_len: a GTP-U packet for peer (peer_len 4 or 16) */
-    UPF_REPLY, /* out/out_len: a GTP-U signalling reply to the sender (echo, error ind.) */
+    UPF_TO_N3, /* out/out_len: a GTP-U packet for peer (peer_len 4 or 16); also
+                * the Router Advertisement answering an uplink Router Solicitation
+                * (in scratch) */
+    UPF_REPLY, /* out/out_len: a GTP-U signalling reply to the sender (echo, error
+                  ind.) */
 };
 
 typedef struct upf_out {
@@ -216,11 +229,12 @@ typedef struct upf_out {
     uint8_t peer_len;
 } upf_out;
 
-/* Uplink: pkt is one N3 UDP payload; scratch (>= 64 octets + room) is used for replies. */
+/* Uplink: pkt is one N3 UDP payload; scratch (>= 256 octets) is used for
+ * replies. */
 enum upf_verdict upf_uplink(upf *u, uint8_t *pkt, size_t len, uint64_t now_ns, uint8_t *scratch,
                             size_t scratch_cap, upf_out *o);
-/* Downlink: ip points at an IP packet with at least G5_GTPU_HEADROOM writable octets in
- * front of it; the GTP-U packet is written into that headroom. */
+/* Downlink: ip points at an IP packet with at least G5_GTPU_HEADROOM writable
+ * octets in front of it; the GTP-U packet is written into that headroom. */
 enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, upf_out *o);
 
 #endif

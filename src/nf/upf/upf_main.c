@@ -174,6 +174,10 @@ static void on_n3(uv_poll_t *h, int status, int events)
                     rt->u.c.ul_drop++;
             } else if (v == UPF_REPLY) {
                 sendto(rt->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&from[i], sizeof from[i]);
+            } else if (v == UPF_TO_N3 && o.peer_len == 4) { /* Router Advertisement */
+                struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
+                memcpy(&to.sin_addr, o.peer, 4);
+                sendto(rt->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&to, sizeof to);
             }
         }
         if (n < UPF_BATCH)

@@ -16,9 +16,9 @@
 void upf_tbucket_init(upf_tbucket *b, uint64_t rate_bps, uint64_t now_ns)
 {
     b->rate_bps = rate_bps;
-    /* Depth: 10 ms of traffic, at least two full-size packets, so short bursts pass but
-     * the long-run rate is the MBR. */
-    uint64_t burst = rate_bps / 100;
+    /* Depth: 50 ms of traffic, at least two full-size packets, so a sender descheduled for
+     * a few ms does not lose its share, while the long-run rate is the MBR. */
+    uint64_t burst = rate_bps / 20;
     if (burst < 2 * 1500 * 8)
         burst = 2 * 1500 * 8;
     b->burst_bits = burst;
