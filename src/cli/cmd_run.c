@@ -14,16 +14,19 @@
 #include "core/log.h"
 #include "nf/amf/amf.h"
 #include "nf/config.h"
+#include "nf/upf/upf_main.h"
 #include "store/store.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: glass5g run [-c glass5g.yaml] [--check] [--print-hn-keys] [--pcap FILE]\n"
+               "                   [--nf upf]\n"
                "Runs the core network. -c names the configuration file (defaults are used\n"
                "without one); --check validates the configuration and exits;\n"
                "--print-hn-keys prints the SUCI home-network public keys (Profile A and B,\n"
                "generated in the store at first start) as JSON and exits; --pcap writes\n"
-               "every NGAP message in and out to FILE.\n");
+               "every NGAP message in and out to FILE; --nf upf runs only the UPF (the upf:\n"
+               "section).\n");
 }
 
 typedef struct core {
@@ -141,9 +144,18 @@ static int run(const g5_config *cfg, const char *pcap)
     return rc ? G5_EXIT_FAIL : G5_EXIT_OK;
 }
 
+/* --nf NAME: run one network function alone. */
+static int run_one_nf(const char *nf, const g5_config *cfg)
+{
+    if (!strcmp(nf, "upf"))
+        return upf_run(cfg) ? G5_EXIT_FAIL : G5_EXIT_OK;
+    fprintf(stderr, "glass5g run: --nf %s: unknown network function (known: upf)\n", nf);
+    return G5_EXIT_USAGE;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    const char *path = NULL, *pcap = NULL;
+    const char *path = NULL, *pcap = NULL, *nf = NULL;
     int check = 0, keys = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -153,6 +165,8 @@ int cmd_run(int argc, char **argv)
             path = argv[++i];
         } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
             pcap = argv[++i];
+        } else if (!strcmp(argv[i], "--nf") && i + 1 < argc) {
+            nf = argv[++i];
         } else if (!strcmp(argv[i], "--check")) {
             check = 1;
         } else if (!strcmp(argv[i], "--print-hn-keys")) {
@@ -176,6 +190,8 @@ int cmd_run(int argc, char **argv)
         printf("%s: configuration OK\n", path ? path : "(defaults)");
         return G5_EXIT_OK;
     }
+    if (nf)
+        return run_one_nf(nf, &cfg);
     if (keys)
         return print_hn_keys(&cfg);
     return run(&cfg, pcap);

@@ -32,6 +32,52 @@ void g5_config_defaults(g5_config *cfg)
     cfg->amf.relative_capacity = 255;
     strcpy(cfg->store.path, "glass5g.db");
     strcpy(cfg->store.key_file, "glass5g.key");
+    strcpy(cfg->upf.pfcp_addr, "127.0.0.1");
+    cfg->upf.pfcp_port = 8805;
+    strcpy(cfg->upf.n3_addr, "127.0.0.1");
+    cfg->upf.n3_port = 2152;
+    strcpy(cfg->upf.tun_name, "g5upf0");
+    strcpy(cfg->upf.tun_addr, "10.45.0.1/16");
+    strcpy(cfg->upf.ue_pools[0], "10.45.0.0/16");
+    cfg->upf.n_ue_pools = 1;
+    cfg->upf.max_sessions = 4096;
+    cfg->upf.err_ind_per_s = 100;
+}
+
+static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
+{
+    g5_ynode *m = NULL, *sub = NULL, *seq = NULL;
+    uint32_t v;
+    if (g5_cfg_map(c, root, "upf", false, &m) != 1)
+        return;
+    if (g5_cfg_map(c, m, "pfcp", false, &sub) == 1) {
+        g5_cfg_str(c, sub, "address", false, cfg->upf.pfcp_addr, sizeof cfg->upf.pfcp_addr);
+        if (g5_cfg_u32(c, sub, "port", false, 1, 65535, &v) == 1)
+            cfg->upf.pfcp_port = (uint16_t)v;
+    }
+    if (g5_cfg_map(c, m, "n3", false, &sub) == 1) {
+        g5_cfg_str(c, sub, "address", false, cfg->upf.n3_addr, sizeof cfg->upf.n3_addr);
+        if (g5_cfg_u32(c, sub, "port", false, 1, 65535, &v) == 1)
+            cfg->upf.n3_port = (uint16_t)v;
+    }
+    if (g5_cfg_map(c, m, "n6", false, &sub) == 1) {
+        g5_cfg_str(c, sub, "tun", false, cfg->upf.tun_name, sizeof cfg->upf.tun_name);
+        g5_cfg_str(c, sub, "address", false, cfg->upf.tun_addr, sizeof cfg->upf.tun_addr);
+        g5_cfg_str(c, sub, "address6", false, cfg->upf.tun_addr6, sizeof cfg->upf.tun_addr6);
+    }
+    if (g5_cfg_seq(c, m, "ue_pools", false, &seq) == 1) {
+        if (seq->n > G5_MAX_UE_POOLS)
+            g5_cfg_error(c, seq, NULL, "at most %d pools", G5_MAX_UE_POOLS);
+        cfg->upf.n_ue_pools = 0;
+        for (size_t i = 0; i < seq->n && i < G5_MAX_UE_POOLS; i++)
+            if (g5_cfg_node_str(c, seq->items[i], cfg->upf.ue_pools[i],
+                                sizeof cfg->upf.ue_pools[i]) == 1)
+                cfg->upf.n_ue_pools++;
+    }
+    if (g5_cfg_map(c, m, "limits", false, &sub) == 1) {
+        g5_cfg_u32(c, sub, "sessions", false, 1, 1000000, &cfg->upf.max_sessions);
+        g5_cfg_u32(c, sub, "error_indications_per_s", false, 1, 1000000, &cfg->upf.err_ind_per_s);
+    }
 }
 
 static bool all_digits(const char *s, size_t min, size_t max)
@@ -171,6 +217,7 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     }
     load_plmn(&c, root, &cfg->plmn);
     load_amf(&c, root, cfg);
+    load_upf(&c, root, cfg);
     if (g5_cfg_map(&c, root, "store", false, &m) == 1) {
         g5_cfg_str(&c, m, "path", false, cfg->store.path, sizeof cfg->store.path);
         g5_cfg_str(&c, m, "key_file", false, cfg->store.key_file, sizeof cfg->store.key_file);

@@ -10,6 +10,7 @@
 
 #define G5_MAX_TACS 16
 #define G5_MAX_SLICES 8
+#define G5_MAX_UE_POOLS 8
 
 typedef struct g5_plmn {
     char mcc[4]; /* 3 digits */
@@ -53,6 +54,19 @@ typedef struct g5_config {
         char path[256];
         char key_file[256];
     } store;
+    struct { /* docs/configuration.md "upf:", docs/upf.md */
+        char pfcp_addr[64];
+        uint16_t pfcp_port;
+        char n3_addr[64]; /* IPv4: also our F-TEID / F-SEID address */
+        uint16_t n3_port;
+        char tun_name[16];
+        char tun_addr[64]; /* IPv4 CIDR given to the TUN device, "" = none */
+        char tun_addr6[64]; /* IPv6 CIDR, "" = none */
+        char ue_pools[G5_MAX_UE_POOLS][64]; /* CIDRs routed into the TUN device */
+        int n_ue_pools;
+        uint32_t max_sessions;
+        uint32_t err_ind_per_s;
+    } upf;
 } g5_config;
 
 /* Fills the defaults. */
