@@ -66,9 +66,9 @@ int sim_gnb_build_ng_setup(const sim_gnb *gnb, g5_wbuf *out)
         sl[i].sd[2] = (uint8_t)c->slices[i].sd;
     }
     NGAP_NGAP_PDU_t pdu;
-    int rc = ngap_build_ng_setup_request(&pdu, gnb->plmn, gnb->gnb_id, gnb->gnb_id_bits,
-                                         "glass5g-sim", gnb->tac, sl, c->nslices,
-                                         NGAP_PagingDRX_v128);
+    int rc =
+        ngap_build_ng_setup_request(&pdu, gnb->plmn, gnb->gnb_id, gnb->gnb_id_bits, "glass5g-sim",
+                                    gnb->tac, sl, c->nslices, NGAP_PagingDRX_v128);
     if (rc)
         return rc;
     return emit(&pdu, 0, out);

@@ -166,8 +166,8 @@ static int encode_emit(sim_ue_ctx *c, const nas_msg *m, uint8_t sht, g5_wbuf *ou
 
 /* ---- REGISTRATION REQUEST (8.2.6) ---- */
 
-static int fill_registration(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, int reg_type,
-                             nas_arena *a, nas_msg *m)
+static int fill_registration(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, int reg_type, nas_arena *a,
+                             nas_msg *m)
 {
     const sim_ue_template *t = tpl_of(l, ue);
     nas_msg_init(m, NAS_REGISTRATION_REQUEST);
@@ -266,9 +266,10 @@ static int ops_deregistration(void *layer, sim_ue *ue, bool switch_off, g5_wbuf 
     c->mm_state = SIM_5GMM_DEREGISTERED_INITIATED;
     c->n2.has_s_tmsi = c->has_guti;
     c->n2.rrc_cause = 3;
-    uint8_t sht = ue->cm_state == SIM_CM_CONNECTED && ue->ran_ue_ngap_id && c->n2.amf_ue_ngap_id >= 0
-                      ? NAS_SHT_INTEGRITY_CIPHERED
-                      : NAS_SHT_INTEGRITY;
+    uint8_t sht =
+        ue->cm_state == SIM_CM_CONNECTED && ue->ran_ue_ngap_id && c->n2.amf_ue_ngap_id >= 0
+            ? NAS_SHT_INTEGRITY_CIPHERED
+            : NAS_SHT_INTEGRITY;
     return encode_emit(c, &m, sht, out);
 }
 
@@ -380,8 +381,8 @@ static int reply_smc_complete(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, bool i
     uint8_t rr[1024];
     g5_wbuf w;
     g5_wbuf_init(&w, rr, sizeof rr);
-    int rc = sim_ue_build_plain_registration(l, ue, c->reg_type ? c->reg_type : SIM_REG_INITIAL,
-                                             &w);
+    int rc =
+        sim_ue_build_plain_registration(l, ue, c->reg_type ? c->reg_type : SIM_REG_INITIAL, &w);
     if (rc)
         return rc;
     nas_arena a;
@@ -423,8 +424,8 @@ static int on_smc(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const uint8_t *raw
     if (nas_sec_algs_decode(&s->selected_nas_security_algorithms, &alg) < 0 || alg.nea > 3 ||
         alg.nia > 3 || alg.nia == 0)
         return reply_smc_reject(23, c, ev, reply); /* #23 UE security capabilities mismatch */
-    if (nas_ue_sec_cap_decode(&s->replayed_ue_security_capabilities, &rep) < 0 ||
-        rep.ea != UE_EA || rep.ia != UE_IA)
+    if (nas_ue_sec_cap_decode(&s->replayed_ue_security_capabilities, &rep) < 0 || rep.ea != UE_EA ||
+        rep.ia != UE_IA)
         return reply_smc_reject(23, c, ev, reply);
     nas_sec_ctx sec;
     memset(&sec, 0, sizeof sec);
@@ -521,8 +522,8 @@ static uint8_t cause_of(const nas_ie *ie)
     return ie->present && ie->len == 1 ? ie->v[0] : 0;
 }
 
-static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m,
-                    sim_nas_event *ev, g5_wbuf *reply)
+static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m, sim_nas_event *ev,
+                    g5_wbuf *reply)
 {
     ev->msg_type = m->type;
     switch (m->type) {
@@ -537,9 +538,7 @@ static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m
         c->has_sec = c->has_new_kamf = false; /* 5.4.1.3.5: delete the security context */
         c->mm_state = SIM_5GMM_DEREGISTERED;
         return 0;
-    case NAS_DEREGISTRATION_ACCEPT_UE_ORIG:
-        c->mm_state = SIM_5GMM_DEREGISTERED;
-        return 0;
+    case NAS_DEREGISTRATION_ACCEPT_UE_ORIG: c->mm_state = SIM_5GMM_DEREGISTERED; return 0;
     case NAS_DEREGISTRATION_REQUEST_UE_TERM: {
         /* 5.5.2.3.2: answer DEREGISTRATION ACCEPT; the UE is deregistered */
         ev->cause = cause_of(&m->deregistration_request_ue_term.ie_5gmm_cause);
@@ -566,8 +565,8 @@ static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m
     }
 }
 
-static int ops_downlink(void *layer, sim_ue *ue, const uint8_t *nas, size_t len,
-                        sim_nas_event *ev, g5_wbuf *reply)
+static int ops_downlink(void *layer, sim_ue *ue, const uint8_t *nas, size_t len, sim_nas_event *ev,
+                        g5_wbuf *reply)
 {
     sim_ue_layer *l = layer;
     memset(ev, 0, sizeof *ev);
@@ -589,9 +588,9 @@ static int ops_downlink(void *layer, sim_ue *ue, const uint8_t *nas, size_t len,
     } else if (m->sht != NAS_SHT_PLAIN) {
         uint8_t plain[2048];
         size_t plen = 0;
-        rc = c->has_sec ? nas_sec_unprotect(&c->sec, NAS_DIR_DL, nas, len, plain, sizeof plain,
-                                            &plen)
-                        : G5_ERR_STATE;
+        rc = c->has_sec
+                 ? nas_sec_unprotect(&c->sec, NAS_DIR_DL, nas, len, plain, sizeof plain, &plen)
+                 : G5_ERR_STATE;
         if (!rc)
             rc = nas_decode(plain, plen, m, &cause);
         if (!rc)

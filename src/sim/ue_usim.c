@@ -123,8 +123,8 @@ out:
     return rc;
 }
 
-int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits,
-                     const uint8_t *eph_priv, g5_suci *out)
+int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits, const uint8_t *eph_priv,
+                     g5_suci *out)
 {
     char s[24];
     g5_supi supi;
@@ -145,8 +145,7 @@ int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits,
     }
     if (scheme != G5_SUCI_NULL && pub_len != g5_suci_pub_len(scheme))
         return G5_ERR_INVALID;
-    return g5_suci_conceal(&supi, scheme, pub, pub_len,
-                           (uint8_t)tpl->hn_key_id,
+    return g5_suci_conceal(&supi, scheme, pub, pub_len, (uint8_t)tpl->hn_key_id,
                            tpl->routing_indicator[0] ? tpl->routing_indicator : NULL, eph_priv,
                            out);
 }

@@ -67,7 +67,7 @@ bool sim_usim_sqn_fresh(const sim_usim *u, uint64_t sqn);
 /* Conceals the UE's SUPI (imsi digits `supi` with the template's MNC length) with the
  * template's protection scheme, home network public key, key id and routing indicator.
  * eph_priv NULL draws a fresh ephemeral key (tests inject the Annex C.4 one). */
-int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits,
-                     const uint8_t *eph_priv, g5_suci *out);
+int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits, const uint8_t *eph_priv,
+                     g5_suci *out);
 
 #endif
