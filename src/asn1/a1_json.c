@@ -91,7 +91,7 @@ static json_t *seq_json(const a1_type *t, const uint8_t *v, int depth)
     }
     if (o && v && (t->flags & A1_F_EXT)) {
         a1_ext *x;
-        memcpy(&x, v + t->aux, sizeof(a1_ext *));
+        x = *(a1_ext *const *)(const void *)(v + t->aux); /* the _ext member */
         if (x) {
             json_object_set_new(o, "_extBits", json_integer(x->nbits));
             json_object_set_new(o, "_unknownExtensions", ext_json(x));

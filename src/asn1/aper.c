@@ -607,23 +607,57 @@ static int rd_open_bytes(dctx *c, rd *r, a1_open *raw)
 }
 
 /* Decodes a complete encoding of t held in an open type's bytes. */
-static int dec_contained(dctx *c, const a1_open *raw, const a1_type *t, void *v)
+static int dec_in(dctx *c, const uint8_t *p, size_t len, const a1_type *t, void *v)
 {
-    rd sub = {raw->buf, raw->len * 8, 0};
+    rd sub = {p, len * 8, 0};
     int rc = dec(c, &sub, t, v);
     if (rc)
         return rc;
     size_t used = (sub.pos + 7) / 8;
-    if (used != raw->len && !(sub.pos == 0 && raw->len == 1))
+    if (used != len && !(sub.pos == 0 && len == 1))
         return G5_ERR_INVALID; /* trailing octets in an open type */
+    return 0;
+}
+
+static int dec_contained(dctx *c, const a1_open *raw, const a1_type *t, void *v)
+{
+    return dec_in(c, raw->buf, raw->len, t, v);
+}
+
+/* Reads an open type's octets: a view into the input when they come in one piece (the
+ * usual case), else assembled from 16K fragments on the heap (*heap is then set). */
+static int rd_open_view(dctx *c, rd *r, const uint8_t **p, size_t *len, uint8_t **heap)
+{
+    rd save = *r;
+    uint64_t n = 0;
+    bool frag;
+    *heap = NULL;
+    int rc = rd_len(r, false, 0, 0, &n, &frag);
+    if (rc)
+        return rc;
+    if (frag) {
+        *r = save;
+        a1_open raw = {0};
+        rc = rd_open_bytes(c, r, &raw);
+        *p = *heap = raw.buf;
+        *len = raw.len;
+        return rc;
+    }
+    if (n > (r->nbits - r->pos) / 8) /* rd_len left r octet-aligned */
+        return G5_ERR_TRUNCATED;
+    *p = r->p + r->pos / 8;
+    *len = (size_t)n;
+    r->pos += (size_t)n * 8;
     return 0;
 }
 
 static int dec_open(dctx *c, rd *r, const a1_type *t, void *v, const a1_member *sel,
                     const a1_member *crit, const uint8_t *parent)
 {
-    a1_open raw = {0};
-    int rc = rd_open_bytes(c, r, &raw);
+    const uint8_t *p;
+    size_t len;
+    uint8_t *heap;
+    int rc = rd_open_view(c, r, &p, &len, &heap);
     if (rc)
         return rc;
     const a1_object *o = NULL;
@@ -633,6 +667,13 @@ static int dec_open(dctx *c, rd *r, const a1_type *t, void *v, const a1_member *
         o = a1_find_object(t, id);
     }
     if (!o) {
+        a1_open raw = {heap, len};
+        if (!heap) {
+            raw.buf = dalloc(c, len);
+            if (!raw.buf)
+                return G5_ERR_LIMIT;
+            memcpy(raw.buf, p, len);
+        }
         memcpy((uint8_t *)v + t->aux, &raw, sizeof raw);
         if (sel && sel->type->kind == A1_INT)
             diag_add(c, id, crit ? (uint8_t)get_enum(parent + crit->offset) : A1_CRIT_REJECT,
@@ -642,8 +683,13 @@ static int dec_open(dctx *c, rd *r, const a1_type *t, void *v, const a1_member *
     const a1_member *m = &t->m[o->alt - 1];
     uint32_t present = o->alt; /* set first so a partial value is freed on error */
     memcpy(v, &present, sizeof present);
-    rc = dec_contained(c, &raw, m->type, (uint8_t *)v + m->offset);
-    free(raw.buf);
+    rc = dec_in(c, p, len, m->type, (uint8_t *)v + m->offset);
+    free(heap);
+    if (rc && c->diag && !c->diag->err_in_ie) {
+        c->diag->err_in_ie = true; /* innermost IE first: outer ones see it already set */
+        c->diag->err_ie_id = id;
+        c->diag->err_ie_crit = crit ? (uint8_t)get_enum(parent + crit->offset) : o->crit;
+    }
     return rc;
 }
 
@@ -819,7 +865,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
                 return G5_ERR_LIMIT;
             }
             x->nbits = (uint32_t)nb;
-            memcpy(v + t->aux, &x, sizeof(a1_ext *));
+            *(a1_ext **)(void *)(v + t->aux) = x; /* the _ext member */
         }
         a1_ext_item *ni = realloc(x->items, (x->count + 1) * sizeof *ni);
         if (!ni) {
@@ -837,7 +883,7 @@ static int dec_seq_ext(dctx *c, rd *r, const a1_type *t, uint8_t *v)
         if (!x)
             return G5_ERR_LIMIT;
         x->nbits = (uint32_t)nb;
-        memcpy(v + t->aux, &x, sizeof(a1_ext *));
+        *(a1_ext **)(void *)(v + t->aux) = x; /* the _ext member */
     }
     return 0;
 }
@@ -1158,7 +1204,7 @@ static int enc_seq(wr *w, const a1_type *t, const uint8_t *v, int depth)
 {
     const a1_ext *x = NULL;
     if (t->flags & A1_F_EXT)
-        memcpy(&x, v + t->aux, sizeof(a1_ext *));
+        x = *(a1_ext *const *)(const void *)(v + t->aux); /* the _ext member */
     unsigned nknown = (unsigned)(t->nall - t->nroot);
     uint32_t nb = 0; /* bitmap length: last present known addition, or as received */
     for (unsigned i = 0; i < nknown; i++)
@@ -1351,7 +1397,7 @@ static void free_rec(const a1_type *t, void *v, int depth)
             free_member(&t->m[i], b, depth + 1);
         if (t->flags & A1_F_EXT) {
             a1_ext *x;
-            memcpy(&x, b + t->aux, sizeof(a1_ext *));
+            x = *(a1_ext *const *)(const void *)(b + t->aux); /* the _ext member */
             if (x) {
                 for (size_t i = 0; i < x->count; i++)
                     free(x->items[i].value.buf);

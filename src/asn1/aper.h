@@ -141,6 +141,9 @@ typedef struct a1_diag {
     } ie[A1_DIAG_MAX];
     size_t err_bit; /* on a decode error: bit offset where it was detected */
     const char *err_type; /* and the type being decoded */
+    bool err_in_ie; /* the error is inside the value of a known IE: */
+    int64_t err_ie_id; /* its id (innermost) */
+    uint8_t err_ie_crit; /* and criticality, for Criticality Diagnostics */
 } a1_diag;
 
 /* Limits that bound what any input can make the decoder do. */

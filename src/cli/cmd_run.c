@@ -1,31 +1,162 @@
-/* `glass5g run`: load the configuration and run the network functions. */
+/* `glass5g run`: the core network in one process. Opens the subscriber store (SQLite,
+ * created with its key file at first start), creates UDR -> UDM -> AUSF -> AMF on one
+ * libuv loop, listens on N2 (SCTP, kernel or usrsctp) and runs until SIGINT/SIGTERM,
+ * then frees everything. `--print-hn-keys` prints the SUCI home-network public keys (the
+ * UDM generates them at first start) for configuring a UE / the simulator. */
+#define G5_LOG_MODULE "run"
 #include <stdio.h>
 #include <string.h>
+#include <uv.h>
 
 #include "cli/cli.h"
 #include "core/err.h"
+#include "core/hex.h"
 #include "core/log.h"
+#include "nf/amf/amf.h"
 #include "nf/config.h"
+#include "store/store.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: glass5g run [-c glass5g.yaml] [--check]\n"
+    fprintf(f, "usage: glass5g run [-c glass5g.yaml] [--check] [--print-hn-keys] [--pcap FILE]\n"
                "Runs the core network. -c names the configuration file (defaults are used\n"
-               "without one); --check validates the configuration and exits.\n");
+               "without one); --check validates the configuration and exits;\n"
+               "--print-hn-keys prints the SUCI home-network public keys (Profile A and B,\n"
+               "generated in the store at first start) as JSON and exits; --pcap writes\n"
+               "every NGAP message in and out to FILE.\n");
+}
+
+typedef struct core {
+    uv_loop_t loop;
+    g5_store *st;
+    udr *udr;
+    udm *udm;
+    ausf *ausf;
+    amf *amf;
+} core;
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void core_down(core *c)
+{
+    amf_free(c->amf);
+    if (c->ausf)
+        ausf_free(c->ausf);
+    if (c->udm)
+        udm_free(c->udm);
+    uv_run(&c->loop, UV_RUN_NOWAIT); /* close the NFs' timer handles */
+    uv_run(&c->loop, UV_RUN_NOWAIT);
+    if (c->udr)
+        udr_free(c->udr);
+    if (c->st)
+        g5_store_close(c->st);
+    g5_sctp_global_cleanup(2000);
+    uv_walk(&c->loop, close_handle, NULL); /* signal watchers */
+    uv_run(&c->loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&c->loop))
+        G5_LOGW("event loop closed with handles still open");
+}
+
+static int core_up(core *c, const g5_config *cfg, bool with_amf)
+{
+    char err[256];
+    memset(c, 0, sizeof *c);
+    if (uv_loop_init(&c->loop))
+        return G5_ERR_IO;
+    if (g5_store_open_config(cfg, true, &c->st, err, sizeof err)) {
+        fprintf(stderr, "glass5g run: store: %s\n", err);
+        return G5_ERR_IO;
+    }
+    G5_LOGI("store %s open", cfg->store.path);
+    if (!(c->udr = udr_new(c->st)))
+        return G5_ERR_NOMEM;
+    G5_LOGI("UDR started");
+    udm_config ucfg = {0};
+    if (!(c->udm = udm_new(&c->loop, c->udr, c->st, &ucfg, err, sizeof err))) {
+        fprintf(stderr, "glass5g run: udm: %s\n", err);
+        return G5_ERR_IO;
+    }
+    G5_LOGI("UDM started (SUCI home-network keys ready)");
+    if (!with_amf)
+        return 0;
+    ausf_config acfg = {0};
+    if (!(c->ausf = ausf_new(&c->loop, c->udm, &acfg)))
+        return G5_ERR_NOMEM;
+    G5_LOGI("AUSF started");
+    if (!(c->amf = amf_new(&c->loop, cfg, c->udm, c->ausf, NULL)))
+        return G5_ERR_NOMEM;
+    return 0;
+}
+
+static int print_hn_keys(const g5_config *cfg)
+{
+    core c;
+    int rc = core_up(&c, cfg, false);
+    for (int p = G5_SUCI_PROFILE_A; rc == 0 && p <= G5_SUCI_PROFILE_B; p++) {
+        uint8_t id, pub[G5_SUCI_PUB_MAX];
+        size_t len;
+        char hex[2 * G5_SUCI_PUB_MAX + 1];
+        if ((rc = udm_hn_pubkey(c.udm, p, &id, pub, &len)) != 0)
+            break;
+        g5_hex_encode(pub, len, hex);
+        printf("{\"profile\": \"%s\", \"hn_key_id\": %u, \"public_key\": \"%s\"}\n",
+               p == G5_SUCI_PROFILE_A ? "A" : "B", id, hex);
+    }
+    core_down(&c);
+    return rc ? G5_EXIT_FAIL : G5_EXIT_OK;
+}
+
+static int run(const g5_config *cfg, const char *pcap)
+{
+    core c;
+    int rc = core_up(&c, cfg, true);
+    if (rc == 0 && pcap && amf_pcap_open(c.amf, pcap)) {
+        fprintf(stderr, "glass5g run: --pcap: cannot write '%s'\n", pcap);
+        rc = G5_ERR_IO;
+    }
+    if (rc == 0) {
+        g5_sctp_cfg scfg;
+        g5_sctp_cfg_defaults(&scfg);
+        scfg.backend = (g5_sctp_backend)cfg->amf.sctp_backend;
+        scfg.udp_port = cfg->amf.usrsctp_udp_port;
+        if ((rc = amf_n2_listen(c.amf, &scfg)) != 0)
+            fprintf(stderr, "glass5g run: N2 listen on %s:%u failed: %s\n", cfg->amf.n2_addr,
+                    cfg->amf.n2_port, g5_strerror(rc));
+    }
+    if (rc == 0) {
+        G5_LOGI("AMF %s started: N2 on %s:%u (SCTP %s), PLMN %s%s", cfg->amf.name, cfg->amf.n2_addr,
+                amf_n2_port(c.amf),
+                g5_sctp_backend_name(g5_sctp_resolve((g5_sctp_backend)cfg->amf.sctp_backend)),
+                cfg->plmn.mcc, cfg->plmn.mnc);
+        g5_loop_handle_signals(&c.loop);
+        g5_loop_run(&c.loop);
+        G5_LOGI("shutting down");
+    }
+    core_down(&c);
+    return rc ? G5_EXIT_FAIL : G5_EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *path = NULL;
-    int check = 0;
+    const char *path = NULL, *pcap = NULL;
+    int check = 0, keys = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return G5_EXIT_OK;
         } else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
             path = argv[++i];
+        } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
+            pcap = argv[++i];
         } else if (!strcmp(argv[i], "--check")) {
             check = 1;
+        } else if (!strcmp(argv[i], "--print-hn-keys")) {
+            keys = 1;
         } else {
             fprintf(stderr, "glass5g run: unexpected argument '%s'\n", argv[i]);
             usage(stderr);
@@ -45,7 +176,7 @@ int cmd_run(int argc, char **argv)
         printf("%s: configuration OK\n", path ? path : "(defaults)");
         return G5_EXIT_OK;
     }
-    fprintf(stderr, "glass5g run: the network functions are not built yet "
-                    "(configuration loaded and valid)\n");
-    return G5_EXIT_FAIL;
+    if (keys)
+        return print_hn_keys(&cfg);
+    return run(&cfg, pcap);
 }

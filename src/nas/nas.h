@@ -215,4 +215,16 @@ bool nas_sec_is_replay(const nas_sec_ctx *ctx, enum nas_dir dir, uint8_t sqn);
 int nas_sec_unprotect(nas_sec_ctx *ctx, enum nas_dir dir, const uint8_t *msg, size_t n,
                       uint8_t *plain, size_t cap, size_t *plain_len);
 
+/* Convenience for the AMF / UE: encode a plain message and protect it in one step
+ * (sht 1-4), writing the protected message to w. */
+int nas_encode_protected(nas_sec_ctx *ctx, uint8_t sht, enum nas_dir dir, const nas_msg *m,
+                         g5_wbuf *w);
+/* Receives any 5GMM/5GSM message: a plain one is decoded as is (*was_protected = false); a
+ * protected one is verified and deciphered into plain[cap] and the inner message decoded
+ * into out (its IE pointers then point into plain). Errors as nas_decode /
+ * nas_sec_unprotect (G5_ERR_CRYPTO: MAC failure, nothing changed in ctx). */
+int nas_decode_protected(nas_sec_ctx *ctx, enum nas_dir dir, const uint8_t *p, size_t n,
+                         uint8_t *plain, size_t cap, nas_msg *out, uint8_t *cause,
+                         bool *was_protected);
+
 #endif

@@ -11,6 +11,8 @@
  * otherwise the IE is shown as hex, so decode -> encode is byte exact for every message
  * nas_decode accepts. Security protected messages show the header fields and the inner
  * message as hex, plus its decoded form when it is readable (integrity only, or NEA0).
+ * This file keeps scratch structs in static storage: it is for the CLI and tests, not for
+ * concurrent use (nas_decode/nas_encode themselves are reentrant).
  */
 #include <arpa/inet.h>
 #include <stdio.h>

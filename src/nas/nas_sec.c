@@ -113,3 +113,33 @@ int nas_sec_unprotect(nas_sec_ctx *ctx, enum nas_dir dir, const uint8_t *msg, si
         ctx->ul_seen = true;
     return 0;
 }
+
+int nas_encode_protected(nas_sec_ctx *ctx, uint8_t sht, enum nas_dir dir, const nas_msg *m,
+                         g5_wbuf *w)
+{
+    g5_wbuf plain;
+    g5_wbuf_init_dyn(&plain, 0x10000);
+    int rc = nas_encode(m, &plain);
+    if (!rc)
+        rc = nas_sec_protect(ctx, sht, dir, plain.p, plain.len, w);
+    g5_wbuf_free(&plain);
+    return rc;
+}
+
+int nas_decode_protected(nas_sec_ctx *ctx, enum nas_dir dir, const uint8_t *p, size_t n,
+                         uint8_t *plain, size_t cap, nas_msg *out, uint8_t *cause,
+                         bool *was_protected)
+{
+    int rc = nas_decode(p, n, out, cause);
+    *was_protected = !rc && out->sht != NAS_SHT_PLAIN;
+    if (rc || !*was_protected)
+        return rc;
+    size_t len;
+    rc = nas_sec_unprotect(ctx, dir, p, n, plain, cap, &len);
+    if (rc)
+        return rc;
+    rc = nas_decode(plain, len, out, cause);
+    if (!rc && out->sht != NAS_SHT_PLAIN)
+        rc = G5_ERR_INVALID; /* 9.9: a protected message never nests another */
+    return rc;
+}

@@ -25,6 +25,11 @@ void g5_config_defaults(g5_config *cfg)
     cfg->amf.set_id = 1;
     cfg->amf.pointer = 0;
     cfg->amf.t3512_s = 3240; /* 54 min, TS 24.501 §10.2 default */
+    memcpy(cfg->amf.nia_prio, (uint8_t[]){2, 1, 3}, 3); /* NIA2 preferred */
+    cfg->amf.n_nia = 3;
+    memcpy(cfg->amf.nea_prio, (uint8_t[]){2, 1, 3, 0}, 4); /* NEA2 preferred */
+    cfg->amf.n_nea = 4;
+    cfg->amf.relative_capacity = 255;
     strcpy(cfg->store.path, "glass5g.db");
     strcpy(cfg->store.key_file, "glass5g.key");
 }
@@ -50,6 +55,41 @@ static void load_plmn(g5_cfg *c, g5_ynode *root, g5_plmn *p)
         g5_cfg_error(c, mcc, NULL, "must be 3 digits, e.g. \"001\" (quote it to keep zeros)");
     if (g5_cfg_str(c, m, "mnc", true, p->mnc, sizeof p->mnc) == 1 && !all_digits(p->mnc, 2, 3))
         g5_cfg_error(c, mnc, NULL, "must be 2 or 3 digits, e.g. \"01\" (quote it to keep zeros)");
+}
+
+/* amf.security: {integrity: [NIA2, NIA1], ciphering: [NEA2, NEA0], imeisv_request: false} */
+static void load_algs(g5_cfg *c, g5_ynode *sec, const char *key, const char *prefix, uint8_t *out,
+                      int *n)
+{
+    g5_ynode *seq = NULL;
+    if (g5_cfg_seq(c, sec, key, false, &seq) != 1)
+        return;
+    if (seq->n == 0 || seq->n > 4) {
+        g5_cfg_error(c, seq, NULL, "must list 1 to 4 algorithms, e.g. [%s2, %s1]", prefix, prefix);
+        return;
+    }
+    *n = 0;
+    for (size_t i = 0; i < seq->n; i++) {
+        g5_ynode *it = seq->items[i];
+        const char *v = it->type == G5_YAML_SCALAR && it->scalar ? it->scalar : "";
+        it->used = true;
+        if (strlen(v) != 4 || strncmp(v, prefix, 3) != 0 || v[3] < '0' || v[3] > '3') {
+            g5_cfg_error(c, seq->items[i], NULL, "must be one of %s0, %s1, %s2, %s3", prefix,
+                         prefix, prefix, prefix);
+            continue;
+        }
+        out[(*n)++] = (uint8_t)(v[3] - '0');
+    }
+}
+
+static void load_security(g5_cfg *c, g5_ynode *m, g5_config *cfg)
+{
+    g5_ynode *sec = NULL;
+    if (g5_cfg_map(c, m, "security", false, &sec) != 1)
+        return;
+    load_algs(c, sec, "integrity", "NIA", cfg->amf.nia_prio, &cfg->amf.n_nia);
+    load_algs(c, sec, "ciphering", "NEA", cfg->amf.nea_prio, &cfg->amf.n_nea);
+    g5_cfg_bool(c, sec, "imeisv_request", false, &cfg->amf.imeisv_request);
 }
 
 static void load_amf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
@@ -103,6 +143,10 @@ static void load_amf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
         if (g5_cfg_u32(c, guami, "pointer", false, 0, 63, &v) == 1)
             cfg->amf.pointer = (uint8_t)v;
     }
+    load_security(c, m, cfg);
+    uint32_t cap;
+    if (g5_cfg_u32(c, m, "relative_capacity", false, 0, 255, &cap) == 1)
+        cfg->amf.relative_capacity = (uint8_t)cap;
     g5_ynode *timers = NULL;
     if (g5_cfg_map(c, m, "timers", false, &timers) == 1)
         g5_cfg_u32(c, timers, "t3512", false, 1, 35712000, &cfg->amf.t3512_s);

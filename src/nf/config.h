@@ -41,6 +41,13 @@ typedef struct g5_config {
         uint16_t set_id;
         uint8_t pointer;
         uint32_t t3512_s;
+        /* NAS algorithm priority lists (TS 33.501 §6.7.1): algorithm numbers 0..3 */
+        uint8_t nia_prio[4];
+        int n_nia;
+        uint8_t nea_prio[4];
+        int n_nea;
+        bool imeisv_request; /* ask for the IMEISV in the Security Mode Command */
+        uint8_t relative_capacity; /* NG Setup Response (TS 38.413 9.3.1.32) */
     } amf;
     struct {
         char path[256];

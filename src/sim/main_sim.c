@@ -203,6 +203,7 @@ static int world_build(const char *cmd, const sim_args *a, sim_world *w)
 {
     sim_pop pop;
     uv_loop_init(&w->loop);
+    g5_loop_handle_signals(&w->loop); /* early: a SIGINT during a long build is honoured */
     w->rss_before = sim_rss_bytes();
     int rc = sim_pop_build(&pop, &w->cfg, a->ues ? (uint32_t)a->ues : 0);
     if (rc) {
@@ -365,7 +366,6 @@ static int cmd_load(int argc, char **argv)
                    "procedure), reply delay %" PRIu64 " ms\n",
                    a.echo_delay_ms);
     }
-    g5_loop_handle_signals(&w.loop);
     rc = launch(&w, p, on_load_done);
     if (rc) {
         fprintf(stderr, "glass5g-sim load: %s\n", g5_strerror(rc));
@@ -392,9 +392,19 @@ static int cmd_load(int argc, char **argv)
     for (unsigned i = 0; i < w.eng.nprocs; i++)
         if (w.eng.stats[i]->failed || w.eng.stats[i]->ok < w.eng.stats[i]->started)
             failed = true;
+    sim_echo_amf_stats as = {0};
+    if (w.amf)
+        sim_echo_amf_get_stats(w.amf, &as);
     if (a.json) {
         json_t *j = sim_report_json(&w.eng);
         print_memory(&w, stdout, j);
+        if (w.amf)
+            json_object_set_new(j, "echo_amf",
+                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)as.rx,
+                                          "tx", (json_int_t)as.tx, "bad_mac",
+                                          (json_int_t)as.bad_mac, "replay", (json_int_t)as.replay,
+                                          "malformed", (json_int_t)as.malformed, "out_of_state",
+                                          (json_int_t)as.out_of_state));
         char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         if (s)
             printf("%s\n", s);
@@ -402,6 +412,12 @@ static int cmd_load(int argc, char **argv)
         json_decref(j);
     } else {
         print_memory(&w, stdout, NULL);
+        if (w.amf)
+            printf("fake AMF: received %llu, answered %llu; refused: bad MAC %llu, replay %llu, "
+                   "out of state %llu; dropped malformed %llu\n",
+                   (unsigned long long)as.rx, (unsigned long long)as.tx,
+                   (unsigned long long)as.bad_mac, (unsigned long long)as.replay,
+                   (unsigned long long)as.out_of_state, (unsigned long long)as.malformed);
         sim_report_print(&w.eng, stdout, false);
     }
     world_free(&w);
@@ -447,7 +463,6 @@ static int cmd_run_sim(int argc, char **argv)
     if (p && launch(&w, p, on_run_done) != 0)
         G5_LOGW("cannot start %s", p->name);
     /* The listening control socket keeps the loop alive until a signal stops it. */
-    g5_loop_handle_signals(&w.loop);
     g5_loop_run(&w.loop);
     G5_LOGN("stopping");
     sim_ctl_stop(ctl);

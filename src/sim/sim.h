@@ -1,6 +1,6 @@
 /* glass5g-sim: a gNB and many UEs (target 100,000) in one process on one libuv loop.
  *
- * The simulator is a framework with three seams where the protocol layers plug in:
+ * The simulator is a framework with four seams where the protocol layers plug in:
  *
  *   sim_procedure     a procedure driver (registration, PDU session establishment, ...):
  *                     start(run), on_downlink(run, pdu), on_timeout(run). It marks the
@@ -10,7 +10,7 @@
  *                     src/nas): per-UE context, NAS message builders, downlink NAS handling.
  *   sim_gnb_ops       the gNB hooks (NGAP from src/ngap): NG Setup, wrapping NAS into
  *                     Initial UE Message / Uplink NAS Transport, decoding downlink NGAP.
- *   sim_transport     where N2 PDUs go (SCTP from src/transport, or the built-in loopback
+ *   sim_transport_ops where N2 PDUs go (SCTP from src/transport, or the built-in loopback
  *                     "echo" AMF). Received PDUs come back through sim_engine_deliver().
  *
  * Until the NAS/NGAP/crypto layers land, only the framework self-test procedure "echo"
@@ -18,7 +18,7 @@
  * procedures are registered but refuse to start with "needs the NAS/NGAP layers, not yet
  * integrated". docs/simulator.md shows how the layers plug in.
  *
- * Memory: an idle UE is one sim_ue (SIM_UE_SIZE bytes) plus its slot in the SUPI index.
+ * Memory: an idle UE is one sim_ue (56 bytes) plus its slots in the SUPI index.
  * A running procedure borrows a sim_run slot (with its guard timer) from a pool sized by
  * --max-inflight, so 100,000 idle UEs hold no timers and no protocol buffers.
  */
@@ -72,9 +72,9 @@ typedef struct sim_pop {
     const sim_config *cfg;
 } sim_pop;
 
-/* Builds every UE of every template in cfg (n = sum of counts; if limit != 0, only the first
- * `limit` UEs, cycling templates when limit exceeds them is not done: limit must be <= sum).
- * Returns 0, G5_ERR_NOMEM, G5_ERR_EXISTS (two templates overlap in SUPI) or G5_ERR_INVALID. */
+/* Builds every UE of every template in cfg, in template order (n = sum of counts; with
+ * limit != 0 only the first `limit` of them). Returns 0, G5_ERR_NOMEM, G5_ERR_EXISTS (two
+ * templates overlap in SUPI) or G5_ERR_INVALID (no UE). */
 int sim_pop_build(sim_pop *p, const sim_config *cfg, uint32_t limit);
 void sim_pop_free(sim_pop *p);
 sim_ue *sim_pop_by_index(const sim_pop *p, uint64_t index);

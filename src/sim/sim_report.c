@@ -54,6 +54,14 @@ json_t *sim_report_json(const sim_engine *e)
     json_object_set_new(root, "inflight", json_integer(e->inflight));
     json_object_set_new(root, "unroutable", json_integer((json_int_t)e->unroutable));
     json_object_set_new(root, "procedures", procs);
+    json_t *faults = json_array();
+    for (unsigned i = 0; i < e->faults.n; i++) {
+        const sim_fault_rule *fr = &e->faults.rule[i];
+        json_array_append_new(faults, json_pack("{s:s, s:s, s:I}", "at_step", fr->step, "action",
+                                                sim_fault_action_name(fr->action), "hits",
+                                                (json_int_t)fr->hits));
+    }
+    json_object_set_new(root, "faults", faults);
     return root;
 }
 
@@ -70,6 +78,10 @@ static void print_human(const sim_engine *e, FILE *out)
     double secs = elapsed_s(e);
     fprintf(out, "UEs %u, elapsed %.3f s, peak in-flight %u, unroutable downlink %llu\n", e->pop.n,
             secs, e->peak_inflight, (unsigned long long)e->unroutable);
+    for (unsigned i = 0; i < e->faults.n; i++)
+        fprintf(out, "fault %s at %s: injected %llu times\n",
+                sim_fault_action_name(e->faults.rule[i].action), e->faults.rule[i].step,
+                (unsigned long long)e->faults.rule[i].hits);
     for (unsigned id = 0; id < e->nprocs; id++) {
         const sim_proc_stats *st = e->stats[id];
         const sim_procedure *p = e->procs[id];

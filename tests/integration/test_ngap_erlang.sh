@@ -38,6 +38,8 @@ ebin=$cache
 
 echo "== glass5g -> Erlang ($n PDUs) [$SECONDS s]"
 "$codec" --dump-random "$n" >"$tmp/ours.hex"
+"$codec" --dump-builders >>"$tmp/ours.hex"
+"$codec" --dump-fragmented >>"$tmp/ours.hex"   # 16K length fragmentation
 escript "$here/ngap.escript" "$ebin" recode "$tmp/ours.hex" | tail -5
 procs=$(cut -c1-6 "$tmp/ours.hex" | sort -u | wc -l)
 echo "   distinct (type, procedure) headers: $procs"

@@ -18,7 +18,16 @@ for _ in $(seq 50); do grep -q 'listening on' "$tmp/tcpdump.log" && break; sleep
 sleep 1
 if ! kill -0 $cap 2>/dev/null; then echo "SKIP: tcpdump cannot capture on lo: $(cat "$tmp/tcpdump.log")"; exit 77; fi
 G5_SCTP_UDP_PORT=$port SCTP_TEST_FILTER='*ng_setup*' "$bin" || { echo "FAIL: NG Setup exchange"; exit 1; }
-sleep 0.5; kill $cap; wait $cap 2>/dev/null; tail -3 "$tmp/tcpdump.log"
+# Under load tcpdump may still be draining the kernel buffer: wait until the capture file
+# has stopped growing (bounded to 10 s) before stopping it.
+last=-1
+for _ in $(seq 20); do
+  sleep 0.5
+  size=$(stat -c %s "$pcap" 2>/dev/null || echo 0)
+  [ "$size" -gt 24 ] && [ "$size" = "$last" ] && break
+  last=$size
+done
+kill -INT $cap; wait $cap 2>/dev/null; tail -3 "$tmp/tcpdump.log"
 echo "packets: $(tshark -r "$pcap" 2>/dev/null | wc -l)"
 tsh() { tshark -r "$pcap" -d "udp.port==$port,sctp" "$@" 2>/dev/null; }
 fields=$(tsh -Y ngap -T fields -e sctp.data_payload_proto_id -e sctp.data_sid -e sctp.dstport \

@@ -52,18 +52,27 @@ assert p["ok"] + p["failed"] == p["started"] == 2000, p
 assert sum(f.values()) == p["failed"], f
 assert f.get("MAC failure", 0) > 100 and f.get("timeout", 0) > 20, f
 assert p["total"]["count"] == p["ok"]
+r = json.load(open(sys.argv[1]))
+hits = {x["at_step"]: x["hits"] for x in r["faults"]}
+amf = r["echo_amf"]
+# Independent tallies agree: the rules' hits, the fake AMF's refusals, the UE-side causes.
+assert hits["echo.request"] == amf["bad_mac"] == f["MAC failure"], (hits, amf, f)
+assert hits["echo.second_request"] == f["timeout"], (hits, f)
+assert amf["rx"] == 2000 + (2000 - f["MAC failure"]) - f["timeout"], amf
 print("ok:", f)
 PY
 
 echo "== SIGINT mid-run: partial report, exit 1"
 "$sim" load --ues 100000 --rate 2000 --procedure echo >"$tmp/int.out" 2>&1 &
 pid=$!
-sleep 1
-kill -INT "$pid"
+# A background job of a script starts with SIGINT ignored until the simulator installs its
+# handler, so keep sending until it has been honoured.
+sleep 0.5
+for _ in $(seq 100); do kill -INT "$pid" 2>/dev/null || break; sleep 0.2; done
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 1 ] || fail "interrupted load must exit 1 (got $rc)"
 grep -q "interrupted after" "$tmp/int.out" || fail "no interruption notice"
-grep -q "procedure echo" "$tmp/int.out" || fail "no partial report"
+grep -q "^UEs 100000, elapsed" "$tmp/int.out" || fail "no partial report"
 
 echo "== 5G procedures are not faked"
 for p in registration registration+session deregistration service-request; do

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "core/err.h"
+#include "core/loop.h"
 #include "crypto/kdf.h"
 #include "crypto/milenage.h"
 #include "crypto/suci.h"
@@ -63,11 +64,18 @@ static inline void t_nf_down(t_nf *n)
     t_env_free(&n->env);
 }
 
-/* Runs the loop until *flag (set by a callback); false if it never comes. */
+/* Runs the loop until *flag (set by a callback); false if it does not come within 20 s.
+ * UV_RUN_NOWAIT, not UV_RUN_ONCE: after a callback from the timer phase, UV_RUN_ONCE goes
+ * on to sleep in poll until the next timer (e.g. a 30 s auth-context expiry). The short
+ * sleep leaves the CPU to the thread-pool worker doing the UDR call. */
 static inline bool t_run_until(t_nf *n, const int *flag)
 {
-    for (int i = 0; i < 100000 && !*flag; i++)
+    uint64_t t0 = g5_clock_ms();
+    while (!*flag && g5_clock_ms() - t0 < 20000) {
         uv_run(&n->loop, UV_RUN_NOWAIT);
+        if (!*flag)
+            usleep(20);
+    }
     return *flag != 0;
 }
 

@@ -288,6 +288,15 @@ static void test_absurd_lengths(void **state)
     /* IE list of 65535 entries with nothing behind it */
     const uint8_t many[] = {0x00, 0x0f, 0x40, 0x03, 0x00, 0xff, 0xff};
     assert_true(ngap_decode(&pdu, many, sizeof many, NULL) < 0);
+    /* a known IE whose value is malformed is named in the diagnostics: InitialUEMessage
+     * with RRCEstablishmentCause (id 90, criticality ignore) = 0x7f, beyond its root */
+    const uint8_t badie[] = {0x00, 0x0f, 0x40, 0x08, 0x00, 0x00,
+                             0x01, 0x00, 0x5a, 0x40, 0x01, 0x78};
+    a1_diag d;
+    assert_int_equal(ngap_decode(&pdu, badie, sizeof badie, &d), G5_ERR_INVALID);
+    assert_true(d.err_in_ie);
+    assert_int_equal(d.err_ie_id, NGAP_id_RRCEstablishmentCause);
+    assert_int_equal(d.err_ie_crit, NGAP_Criticality_ignore);
     /* trailing garbage after a complete PDU */
     NGAP_NGAP_PDU_t ok;
     assert_int_equal(ngap_build_ng_reset_acknowledge(&ok), 0);
@@ -310,6 +319,52 @@ extern const a1_type rec_def;
 static const a1_member rec_members[] = {{"next", &rec_def, offsetof(rec, next), A1_M_OPT, -1, -1}};
 const a1_type rec_def = {
     .name = "Rec", .kind = A1_SEQ, .size = sizeof(rec), .m = rec_members, .nroot = 1, .nall = 1};
+
+/* X.691 10.9.3.8: lengths of 16K and more are sent in fragments of 16K multiples. A
+ * 40000-octet NAS-PDU: its open type is fragmented (2 x 16K then the rest), and so is the
+ * OCTET STRING inside it. The same messages are checked against Erlang (--dump-fragmented). */
+static int build_fragmented(NGAP_NGAP_PDU_t *pdu, size_t nas_len)
+{
+    uint8_t *nas = malloc(nas_len);
+    for (size_t i = 0; i < nas_len; i++)
+        nas[i] = (uint8_t)(i * 7);
+    int rc = ngap_build_downlink_nas_transport(pdu, 1, 2, nas, nas_len);
+    free(nas);
+    return rc;
+}
+
+static void test_fragmented_lengths(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {16383, 16384, 40000, 70000};
+    for (size_t k = 0; k < 4; k++) {
+        NGAP_NGAP_PDU_t pdu, back;
+        assert_int_equal(build_fragmented(&pdu, sizes[k]), 0);
+        g5_wbuf w;
+        g5_wbuf_init_dyn(&w, 1u << 22);
+        assert_int_equal(ngap_encode(&pdu, &w), 0);
+        /* the outer open type (InitiatingMessage.value) starts at octet 3 */
+        uint8_t l0 = w.p[3];
+        if (sizes[k] < 16384 - 64)
+            assert_int_equal(l0 & 0xc0, 0x80);
+        else
+            assert_int_equal(l0 & 0xc0, 0xc0);
+        assert_int_equal(ngap_decode(&back, w.p, w.len, NULL), 0);
+        const NGAP_NAS_PDU_t *nas = ngap_find_ie(&back, NGAP_id_NAS_PDU);
+        assert_non_null(nas);
+        assert_int_equal(nas->len, sizes[k]);
+        assert_int_equal(nas->buf[sizes[k] - 1], (uint8_t)((sizes[k] - 1) * 7));
+        g5_wbuf w2;
+        g5_wbuf_init_dyn(&w2, 1u << 22);
+        assert_int_equal(ngap_encode(&back, &w2), 0);
+        assert_int_equal(w.len, w2.len);
+        assert_memory_equal(w.p, w2.p, w.len);
+        g5_wbuf_free(&w);
+        g5_wbuf_free(&w2);
+        ngap_free(&pdu);
+        ngap_free(&back);
+    }
+}
 
 static void test_deep_nesting_is_limited(void **state)
 {
@@ -491,6 +546,7 @@ static void test_json_shape(void **state)
 /* Oracle helper modes used by tests/integration/test_ngap_erlang.sh:
  *   --dump-random N   print N random PDUs (cycling through every procedure and message
  *                     type) as hex, one per line
+ *   --dump-fragmented print DL NAS Transports with 16K..70K NAS-PDUs (fragmented lengths)
  *   --dump-builders   print every builder-made message as hex (tshark oracle)
  *   --check-hex       read hex PDUs from stdin; each must decode and re-encode to the same
  *                     bytes; prints "ok N bad M" and exits non-zero on any failure */
@@ -525,6 +581,27 @@ static int dump_builders(void)
         size_t n = encode(&pdu, buf, sizeof buf);
         g5_hex_encode(buf, n, hex);
         printf("%s\n", hex);
+        ngap_free(&pdu);
+    }
+    return 0;
+}
+
+static int dump_fragmented(void)
+{
+    static const size_t sizes[] = {16383, 16384, 40000, 70000};
+    for (size_t k = 0; k < 4; k++) {
+        NGAP_NGAP_PDU_t pdu;
+        if (build_fragmented(&pdu, sizes[k]))
+            return 1;
+        g5_wbuf w;
+        g5_wbuf_init_dyn(&w, 1u << 22);
+        if (ngap_encode(&pdu, &w) == 0) {
+            char *hex = malloc(w.len * 2 + 1);
+            g5_hex_encode(w.p, w.len, hex);
+            printf("%s\n", hex);
+            free(hex);
+        }
+        g5_wbuf_free(&w);
         ngap_free(&pdu);
     }
     return 0;
@@ -567,6 +644,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--dump-random"))
         return dump_random((unsigned)atoi(argv[2]));
+    if (argc == 2 && !strcmp(argv[1], "--dump-fragmented"))
+        return dump_fragmented();
     if (argc == 2 && !strcmp(argv[1], "--dump-builders"))
         return dump_builders();
     if (argc == 2 && !strcmp(argv[1], "--check-hex"))
@@ -578,6 +657,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_random_every_procedure),
         cmocka_unit_test(test_truncation_and_bit_flips),
         cmocka_unit_test(test_absurd_lengths),
+        cmocka_unit_test(test_fragmented_lengths),
         cmocka_unit_test(test_deep_nesting_is_limited),
         cmocka_unit_test(test_unknown_ie_preserved_and_reported),
         cmocka_unit_test(test_unknown_extensions_preserved),

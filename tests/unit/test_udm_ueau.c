@@ -349,11 +349,24 @@ static void test_cancel_never_calls_back(void **state)
     g5_subscriber now;
     assert_int_equal(g5_store_sub_get(n.st, s.supi, &now), 0);
     assert_int_equal(now.sqn, 0x21);
-    /* pending at udm_free: dropped without callback */
+    /* cancelled while running on the thread pool: the work finishes, no callback */
     memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    h1 = udm_ueau_get(n.udm, &req, on_av, &a);
+    uv_run(&n.loop, UV_RUN_NOWAIT); /* drains the queue: a goes to the worker */
+    assert_int_equal(udm_cancel(n.udm, h1), 0);
+    assert_true(udm_ueau_get(n.udm, &req, on_av, &b) != 0);
+    assert_true(t_run_until(&n, &b.called)); /* one at a time: a's work ended before b's */
+    assert_int_equal(a.called, 0);
+    /* pending at udm_free, queued and in flight: dropped without callback, no leak */
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
     assert_true(udm_ueau_get(n.udm, &req, on_av, &a) != 0);
+    uv_run(&n.loop, UV_RUN_NOWAIT);
+    assert_true(udm_ueau_get(n.udm, &req, on_av, &b) != 0);
     t_nf_down(&n);
     assert_int_equal(a.called, 0);
+    assert_int_equal(b.called, 0);
 }
 
 /* ---- SDM, UECM, auth events -------------------------------------------------------- */

@@ -278,7 +278,8 @@ class Gen:
                         "crit": names.index("criticality") if "criticality" in names else -1}
         # JSON prints IE ids by name
         for c, a in zip(t.comps, ast["comps"]):
-            if a["type"]["k"] == "CLASSFIELD" and a["type"]["field"] == "&id":
+            if a["type"]["k"] == "CLASSFIELD" and a["type"]["field"] == "&id" and \
+                    c[1].kind == "INT":
                 c[4] = dict(c[4], namedid=True)
 
     # -- emission

@@ -118,6 +118,13 @@ ausf_req *ausf_req_new(ausf *a, enum ausf_op op, void *arg)
     return r;
 }
 
+/* Before a callback: from here on ausf_cancel(id), even from inside the callback, is a
+ * no-op, so the request cannot be freed under our feet. */
+void ausf_req_detach(ausf_req *r)
+{
+    g5_hmap_del(&r->a->reqs, r->id);
+}
+
 /* Completes a request: removes it from the index and frees it (callback already run). */
 void ausf_req_done(ausf_req *r)
 {
@@ -241,6 +248,7 @@ static void on_vector(void *arg, int rc, const udm_auth_info_result *v, const g5
             g5_sbi_problem_set(&mine, 500, "SYSTEM_FAILURE", "auth context: %s", g5_strerror(rc));
         pd = rc ? &mine : NULL;
     }
+    ausf_req_detach(r);
     r->cb.auth(r->arg, rc, rc ? NULL : &out, pd);
     OPENSSL_cleanse(&out, sizeof out);
     ausf_req_done(r);
@@ -303,6 +311,7 @@ void ausf_confirm_run(ausf_req *r)
         ausf_report_auth_event(a, c, ok);
         ausf_ctx_destroy(c); /* single use */
     }
+    ausf_req_detach(r);
     r->cb.confirm(r->arg, rc, rc ? NULL : &res, rc ? &pd : NULL);
     OPENSSL_cleanse(&res, sizeof res);
     ausf_req_done(r);

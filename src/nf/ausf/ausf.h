@@ -54,9 +54,11 @@ typedef struct ausf_config {
 
 /* The udm is borrowed; loop is the one both run on. NULL on allocation failure. */
 ausf *ausf_new(uv_loop_t *loop, udm *um, const ausf_config *cfg);
-/* Drops pending requests (no callbacks) and auth contexts. Run the loop once more to
- * close its timers. Do not call from inside an ausf callback. */
+/* Drops pending requests (no callbacks) and auth contexts. Free the AUSF before its UDM.
+ * Run the loop once more to close its timers. Do not call from inside an ausf callback. */
 void ausf_free(ausf *a);
+/* 0, or G5_ERR_NOT_FOUND when the request completed (also from inside its own callback),
+ * was cancelled or is unknown: then nothing happens. */
 int ausf_cancel(ausf *a, uint64_t id);
 /* Number of live auth contexts (tests, metrics). */
 size_t ausf_ctx_count(const ausf *a);

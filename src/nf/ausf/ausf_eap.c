@@ -106,6 +106,7 @@ static void finish(ausf_req *r, ausf_ctx *c, bool ok, uint8_t eap_id)
     G5_LOGI("EAP-AKA' for %s: %s", c->supi, ausf_auth_result_name(res.auth_result));
     ausf_report_auth_event(r->a, c, ok);
     ausf_ctx_destroy(c);
+    ausf_req_detach(r);
     r->cb.confirm(r->arg, 0, &res, NULL);
     OPENSSL_cleanse(&res, sizeof res);
     ausf_req_done(r);
@@ -113,6 +114,7 @@ static void finish(ausf_req *r, ausf_ctx *c, bool ok, uint8_t eap_id)
 
 static void fail_problem(ausf_req *r, int rc, const g5_sbi_problem *pd)
 {
+    ausf_req_detach(r);
     r->cb.confirm(r->arg, rc, NULL, pd);
     ausf_req_done(r);
 }
@@ -158,6 +160,7 @@ static void on_resync_vector(void *arg, int rc, const udm_auth_info_result *v,
         finish(r, c, false, c->eap_id);
         return;
     }
+    ausf_req_detach(r);
     r->cb.confirm(r->arg, 0, &res, NULL);
     ausf_req_done(r);
 }

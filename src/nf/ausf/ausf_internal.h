@@ -62,6 +62,7 @@ typedef struct ausf_req {
 
 ausf_req *ausf_req_new(ausf *a, enum ausf_op op, void *arg);
 void ausf_req_post(ausf_req *r);
+void ausf_req_detach(ausf_req *r);
 void ausf_req_done(ausf_req *r);
 ausf_ctx *ausf_ctx_new(ausf *a, g5_auth_method type, const char *supi, const char *snn);
 void ausf_ctx_destroy(ausf_ctx *c);

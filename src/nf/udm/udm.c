@@ -2,12 +2,18 @@
  * services. Vector generation and SUCI de-concealment (ARPF/SIDF) are in udm_ueau.c.
  *
  * Each call allocates a udm_req holding a copy of its input, indexes it by id (for
- * udm_cancel) and posts it on the UDM's g5_sbi_queue; the work itself (UDR reads, SQN
- * write, MILENAGE) runs when the queue drains, so a request cancelled before that costs
- * nothing and consumes no SQN. */
+ * udm_cancel) and posts it on the UDM's g5_sbi_queue. When the queue drains:
+ *  - UECM and auth events (in-memory maps, loop thread only) complete at once;
+ *  - generate-auth-data and SDM reads go to the libuv thread pool, one request at a time
+ *    (the store handle is single-threaded), because they hit the UDR: a durable SQN
+ *    commit costs an fsync (ms on a busy disk) that must not stall every UE on the loop.
+ *    The outcome is stored in the request and delivered from the loop (after_work).
+ * A request cancelled before its work starts costs nothing and consumes no SQN; one
+ * cancelled while in flight completes silently. */
 #define G5_LOG_MODULE "udm"
 #include "nf/udm/udm_internal.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +74,7 @@ udm *udm_new(uv_loop_t *loop, udr *ud, g5_store *keystore, const udm_config *cfg
         free(u);
         return NULL;
     }
+    u->loop = loop;
     u->udr = ud;
     u->next_id = 1;
     if (cfg)
@@ -94,17 +101,33 @@ static void free_map_values(g5_hmap *m)
     g5_hmap_free(m);
 }
 
+static void req_free(udm_req *r);
+
+/* Frees what the worker may use (SIDF keys) and the context itself. */
+static void udm_destroy(udm *u)
+{
+    for (int p = G5_SUCI_PROFILE_A; p <= G5_SUCI_PROFILE_B; p++)
+        g5_suci_hn_key_free(u->hn[p].key);
+    free(u);
+}
+
 void udm_free(udm *u)
 {
     if (!u)
         return;
-    g5_sbi_queue_fini(&u->q); /* frees every pending request */
+    g5_sbi_queue_fini(&u->q); /* frees every queued request */
+    for (udm_req *r = u->work_head, *next; r; r = next) {
+        next = r->work_next;
+        req_free(r);
+    }
+    u->work_head = u->work_tail = NULL;
     g5_hmap_free(&u->reqs);
     free_map_values(&u->events);
     free_map_values(&u->amf_regs);
-    for (int p = G5_SUCI_PROFILE_A; p <= G5_SUCI_PROFILE_B; p++)
-        g5_suci_hn_key_free(u->hn[p].key);
-    free(u);
+    if (u->in_flight)
+        u->closing = true; /* after_work finishes the job and calls udm_destroy */
+    else
+        udm_destroy(u);
 }
 
 int udm_hn_pubkey(const udm *u, int profile, uint8_t *key_id, uint8_t pub[G5_SUCI_PUB_MAX],
@@ -157,7 +180,7 @@ int udm_cancel(udm *u, uint64_t id)
     udm_req *r = u && id ? g5_hmap_del(&u->reqs, id) : NULL;
     if (!r)
         return G5_ERR_NOT_FOUND;
-    r->cancelled = true; /* still queued: freed when the queue reaches it */
+    r->cancelled = true; /* queued, waiting or in flight: freed there without callback */
     return 0;
 }
 
@@ -178,26 +201,89 @@ static void from_udr_problem(g5_sbi_problem *pd, const udr_problem *up)
     snprintf(pd->detail, sizeof pd->detail, "%s", up->detail);
 }
 
-static void do_am_data(udm_req *r)
+/* Worker thread: touches only r and the UDR. */
+static void on_work(uv_work_t *w)
 {
-    udr_am_data am;
+    udm_req *r = (udm_req *)((char *)w - offsetof(udm_req, work));
     udr_problem up = {0};
-    g5_sbi_problem pd = {0};
-    int rc = udr_am_data_get(r->u->udr, r->supi, &am, &up);
-    if (rc)
-        from_udr_problem(&pd, &up);
-    r->cb.am(r->arg, rc, rc ? NULL : &am, rc ? &pd : NULL);
+    switch (r->op) {
+    case UDM_OP_UEAU_GET: udm_ueau_compute(r); return;
+    case UDM_OP_AM_DATA: r->rc = udr_am_data_get(r->u->udr, r->supi, &r->am, &up); break;
+    case UDM_OP_SM_DATA:
+        r->rc = udr_sm_data_get(r->u->udr, r->supi, r->has_snssai ? &r->snssai : NULL, &r->sm, &up);
+        break;
+    default: r->rc = G5_ERR_STATE; break;
+    }
+    if (r->rc)
+        from_udr_problem(&r->pd, &up);
 }
 
-static void do_sm_data(udm_req *r)
+static void deliver(udm_req *r)
 {
-    udr_sm_data sm;
-    udr_problem up = {0};
-    g5_sbi_problem pd = {0};
-    int rc = udr_sm_data_get(r->u->udr, r->supi, r->has_snssai ? &r->snssai : NULL, &sm, &up);
-    if (rc)
-        from_udr_problem(&pd, &up);
-    r->cb.sm(r->arg, rc, rc ? NULL : &sm, rc ? &pd : NULL);
+    const g5_sbi_problem *pd = r->rc ? &r->pd : NULL;
+    switch (r->op) {
+    case UDM_OP_UEAU_GET: r->cb.auth(r->arg, r->rc, r->rc ? NULL : &r->auth_res, pd); break;
+    case UDM_OP_AM_DATA: r->cb.am(r->arg, r->rc, r->rc ? NULL : &r->am, pd); break;
+    case UDM_OP_SM_DATA: r->cb.sm(r->arg, r->rc, r->rc ? NULL : &r->sm, pd); break;
+    default: break;
+    }
+}
+
+static void after_work(uv_work_t *w, int status);
+
+/* Starts the next waiting request on the thread pool if none is in flight. */
+static void pump(udm *u)
+{
+    while (!u->in_flight && u->work_head) {
+        udm_req *r = u->work_head;
+        u->work_head = r->work_next;
+        if (!u->work_head)
+            u->work_tail = NULL;
+        if (r->cancelled) {
+            req_free(r);
+            continue;
+        }
+        u->in_flight = r;
+        if (uv_queue_work(u->loop, &r->work, on_work, after_work)) {
+            u->in_flight = NULL;
+            r->rc = G5_ERR_NOMEM;
+            g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "cannot queue work");
+            g5_hmap_del(&u->reqs, r->id);
+            deliver(r);
+            req_free(r);
+        }
+    }
+}
+
+static void after_work(uv_work_t *w, int status)
+{
+    (void)status;
+    udm_req *r = (udm_req *)((char *)w - offsetof(udm_req, work));
+    udm *u = r->u;
+    u->in_flight = NULL;
+    if (u->closing) {
+        req_free(r);
+        udm_destroy(u);
+        return;
+    }
+    if (!r->cancelled) {
+        g5_hmap_del(&u->reqs, r->id); /* from here on, cancel is a no-op */
+        deliver(r);
+    }
+    req_free(r);
+    pump(u);
+}
+
+static void to_worker(udm_req *r)
+{
+    udm *u = r->u;
+    r->work_next = NULL;
+    if (u->work_tail)
+        u->work_tail->work_next = r;
+    else
+        u->work_head = r;
+    u->work_tail = r;
+    pump(u);
 }
 
 /* Replaces the record stored under key (value allocated by the caller). */
@@ -296,14 +382,20 @@ static void run_req(g5_sbi_job *job, bool discard)
         req_free(r);
         return;
     }
+    switch (r->op) {
+    case UDM_OP_UEAU_GET:
+    case UDM_OP_AM_DATA:
+    case UDM_OP_SM_DATA: to_worker(r); return; /* stays cancellable until delivered */
+    case UDM_OP_AUTH_EVENT:
+    case UDM_OP_AMF_REGISTER:
+    case UDM_OP_AMF_DEREGISTER: break;
+    }
     g5_hmap_del(&r->u->reqs, r->id); /* from here on, cancel is a no-op */
     switch (r->op) {
-    case UDM_OP_UEAU_GET: udm_ueau_run(r); break;
     case UDM_OP_AUTH_EVENT: do_auth_event(r); break;
-    case UDM_OP_AM_DATA: do_am_data(r); break;
-    case UDM_OP_SM_DATA: do_sm_data(r); break;
     case UDM_OP_AMF_REGISTER: do_amf_register(r); break;
     case UDM_OP_AMF_DEREGISTER: do_amf_deregister(r); break;
+    default: break;
     }
     req_free(r);
 }

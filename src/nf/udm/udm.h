@@ -30,6 +30,10 @@
  *   404 CONTEXT_NOT_FOUND             UECM deregistration of an unknown registration
  * docs/ausf-udm.md maps these to the 5GMM causes the AMF sends.
  *
+ * Threads: generate-auth-data and the SDM reads run on libuv's thread pool, one at a
+ * time (the UDR's store handle is used by one thread at a time), so the SQN fsync never
+ * stalls the event loop; everything else, and every callback, runs on the loop thread.
+ *
  * No globals: one `udm` per loop, created with its UDR and the store that holds the SIDF
  * keys (kv records, encrypted at rest). Secrets are never logged.
  */
@@ -64,8 +68,10 @@ typedef struct udm_config {
  * udr and keystore are borrowed. On failure returns NULL with a reason in err. */
 udm *udm_new(uv_loop_t *loop, udr *udr, g5_store *keystore, const udm_config *cfg, char *err,
              size_t errlen);
-/* Pending requests are dropped without callback. Run the loop once more afterwards so the
- * internal timer handle is closed. Do not call from inside a udm callback. */
+/* Pending requests are dropped without callback. A request already running on the thread
+ * pool finishes there: run the loop (uv_run) after udm_free and before freeing the udr
+ * and the store, which closes the timer handle too. Do not call from inside a udm
+ * callback. */
 void udm_free(udm *u);
 /* Cancels a pending request; 0, or G5_ERR_NOT_FOUND if it already completed/was unknown. */
 int udm_cancel(udm *u, uint64_t id);

@@ -13,6 +13,7 @@ typedef struct udm_hn_key {
 } udm_hn_key;
 
 struct udm {
+    uv_loop_t *loop;
     udr *udr;
     udm_config cfg;
     g5_sbi_queue q;
@@ -21,6 +22,11 @@ struct udm {
     g5_hmap events; /* SUPI key -> udm_auth_event (last auth result) */
     g5_hmap amf_regs; /* SUPI key -> udm_amf_registration */
     udm_hn_key hn[3]; /* indexed by protection scheme id (1 = A, 2 = B) */
+    /* UDR work runs on the libuv thread pool, one request at a time (the store handle is
+     * single-threaded): FIFO of requests waiting for the worker, and the one in flight. */
+    struct udm_req *work_head, *work_tail;
+    struct udm_req *in_flight;
+    bool closing; /* udm_free called while a request was in flight */
 };
 
 enum udm_op {
@@ -51,9 +57,18 @@ typedef struct udm_req {
     udm_amf_registration reg;
     bool has_snssai;
     g5_snssai snssai;
+    /* worker side: the request and its outcome (delivered on the loop) */
+    uv_work_t work;
+    struct udm_req *work_next;
+    int rc;
+    g5_sbi_problem pd;
+    udm_auth_info_result auth_res; /* secrets: wiped with the request */
+    udr_am_data am;
+    udr_sm_data sm;
 } udm_req;
 
-/* generate-auth-data (udm_ueau.c): computes the vector and calls the callback. */
-void udm_ueau_run(udm_req *r);
+/* generate-auth-data (udm_ueau.c): computes the vector into r->auth_res / r->rc / r->pd.
+ * Runs on a worker thread: touches only r, the UDR and the immutable SIDF keys. */
+void udm_ueau_compute(udm_req *r);
 
 #endif

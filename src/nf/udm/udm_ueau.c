@@ -10,7 +10,8 @@
  *     workers never issue the same SQN, and MILENAGE builds the vector (TS 33.102 §6.3.2).
  *  5. 5G-AKA: the 5G HE AV {RAND, AUTN, XRES*, KAUSF} (TS 33.501 §6.1.3.2 step 1, A.2,
  *     A.4); EAP-AKA': the transformed AV {RAND, AUTN, XRES, CK', IK'} (§6.1.3.1, A.3).
- * Every intermediate key is wiped before returning; nothing secret is logged. */
+ * Every intermediate key is wiped before returning; nothing secret is logged. Runs on a
+ * libuv worker thread (udm.c), so an fsync of the SQN never stalls the event loop. */
 #define G5_LOG_MODULE "udm"
 #include <stdio.h>
 #include <string.h>
@@ -232,16 +233,16 @@ static int generate(udm *u, const udm_auth_info_req *in, udm_auth_info_result *r
     return rc;
 }
 
-void udm_ueau_run(udm_req *r)
+void udm_ueau_compute(udm_req *r)
 {
-    udm_auth_info_result res;
-    g5_sbi_problem pd = {0};
-    memset(&res, 0, sizeof res);
-    int rc = generate(r->u, &r->auth, &res, &pd);
-    if (rc && pd.status == 0)
-        g5_sbi_problem_set(&pd, 500, "SYSTEM_FAILURE", "%s", g5_strerror(rc));
-    if (rc)
-        G5_LOGI("generate-auth-data: %d %s", pd.status, pd.cause);
-    r->cb.auth(r->arg, rc, rc ? NULL : &res, rc ? &pd : NULL);
-    OPENSSL_cleanse(&res, sizeof res);
+    memset(&r->auth_res, 0, sizeof r->auth_res);
+    memset(&r->pd, 0, sizeof r->pd);
+    int rc = generate(r->u, &r->auth, &r->auth_res, &r->pd);
+    if (rc && r->pd.status == 0)
+        g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "%s", g5_strerror(rc));
+    if (rc) {
+        G5_LOGI("generate-auth-data: %d %s", r->pd.status, r->pd.cause);
+        OPENSSL_cleanse(&r->auth_res, sizeof r->auth_res);
+    }
+    r->rc = rc;
 }

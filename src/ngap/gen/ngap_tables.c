@@ -9683,7 +9683,7 @@ static const a1_member NGAP_PrivateMessage_def_members[] = {
 const a1_type NGAP_PrivateMessage_def = {.name = "PrivateMessage", .kind = A1_SEQ, .flags = A1_F_EXT, .size = sizeof(NGAP_PrivateMessage_t), .m = NGAP_PrivateMessage_def_members, .nroot = 1, .nall = 1, .aux = offsetof(NGAP_PrivateMessage_t, _ext)};
 const a1_type NGAP_PrivateIE_Container_PrivateMessageIEs_def = {.name = "PrivateIE-Container_PrivateMessageIEs", .kind = A1_SEQOF, .flags = A1_F_LB | A1_F_UB, .size = sizeof(NGAP_PrivateIE_Container_PrivateMessageIEs_t), .lb = 1LL, .ub = 65535LL, .elem = &NGAP_PrivateIE_Field_PrivateMessageIEs_def};
 static const a1_member NGAP_PrivateIE_Field_PrivateMessageIEs_def_members[] = {
-    {"id", &NGAP_PrivateIE_ID_def, offsetof(NGAP_PrivateIE_Field_PrivateMessageIEs_t, id), A1_M_NAMEDID, -1, -1},
+    {"id", &NGAP_PrivateIE_ID_def, offsetof(NGAP_PrivateIE_Field_PrivateMessageIEs_t, id), 0, -1, -1},
     {"criticality", &NGAP_Criticality_def, offsetof(NGAP_PrivateIE_Field_PrivateMessageIEs_t, criticality), 0, -1, -1},
     {"value", &NGAP_PrivateMessageIEs_Value_def, offsetof(NGAP_PrivateIE_Field_PrivateMessageIEs_t, value), 0, 0, 1},
 };

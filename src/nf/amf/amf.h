@@ -1,0 +1,73 @@
+/* AMF: the access and mobility function (TS 23.501 §6.2.1) of glass5g.
+ *
+ * One `amf` per libuv loop. It terminates N2 (NGAP, TS 38.413) and N1 (5GMM, TS 24.501)
+ * and uses the in-process AUSF (Nausf_UEAuthentication) and UDM (Nudm_UECM, Nudm_SDM).
+ *
+ * The NGAP entry point is transport independent: a gNB is "attached" with a send function
+ * (amf_gnb_attach) and every received NGAP message is given to amf_ngap_rx. amf_n2_listen
+ * wires this to an SCTP listener (src/transport/sctp.h); tests call the entry points
+ * directly with an in-test gNB/UE. Files: amf_context.c (contexts, indexes), amf_ngap.c
+ * (NGAP handlers), amf_nas.c (5GMM handlers), amf_gmm_fsm.c (state table), amf_security.c
+ * (NAS security), amf_timers.c (T3550/T3560/T3570/T3522, mobile reachable), amf_n2.c
+ * (SCTP + pcap glue). docs/amf.md describes the state machine and procedures. */
+#ifndef G5_NF_AMF_AMF_H
+#define G5_NF_AMF_AMF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "nf/ausf/ausf.h"
+#include "nf/config.h"
+#include "nf/udm/udm.h"
+#include "transport/sctp.h"
+
+typedef struct amf amf;
+typedef struct amf_gnb amf_gnb;
+
+/* Procedure timer values in ms (0 = the TS 24.501 §10.2 default: 6 s each; the mobile
+ * reachable timer defaults to T3512 + 4 min). */
+typedef struct amf_timer_cfg {
+    uint32_t t3550_ms, t3560_ms, t3570_ms, t3522_ms;
+    uint32_t mobile_reachable_ms;
+} amf_timer_cfg;
+
+/* Per-AMF counters (also exported as process metrics, see docs/amf.md). */
+typedef struct amf_stats {
+    uint64_t ng_setup_ok, ng_setup_fail, ng_reset;
+    uint64_t reg_accept, reg_reject, reg_complete;
+    uint64_t reg_reject_by_cause[256];
+    uint64_t auth_reject, auth_sync_fail, auth_mac_fail;
+    uint64_t nas_mac_fail, nas_replay, nas_unprotected_dropped;
+    uint64_t gmm_status_sent, error_ind_sent;
+    uint64_t dereg_ue, dereg_nw, service_accept, service_reject;
+    uint64_t timer_abort, implicit_dereg;
+} amf_stats;
+
+/* cfg, um and au are borrowed and must outlive the amf. timers may be NULL. */
+amf *amf_new(uv_loop_t *loop, const g5_config *cfg, udm *um, ausf *au, const amf_timer_cfg *timers);
+/* Frees every gNB and UE context (no messages sent). Run the loop once more afterwards
+ * so timer handles close. */
+void amf_free(amf *a);
+const amf_stats *amf_get_stats(const amf *a);
+size_t amf_ue_count(const amf *a);
+
+/* ---- transport-independent N2 entry points ---- */
+typedef int (*amf_send_fn)(void *arg, uint16_t stream, const uint8_t *p, size_t n);
+amf_gnb *amf_gnb_attach(amf *a, amf_send_fn send, void *arg, const char *peer);
+/* Association lost: releases every UE context of the gNB (TS 23.502 §4.2.6). */
+void amf_gnb_detach(amf_gnb *g);
+/* One received NGAP PDU. Never fails on peer input: errors are answered per TS 38.413 §10. */
+void amf_ngap_rx(amf_gnb *g, uint16_t stream, const uint8_t *p, size_t n);
+
+/* ---- N2 over SCTP ---- */
+int amf_n2_listen(amf *a, const g5_sctp_cfg *scfg);
+/* Bound SCTP port (0 when not listening). */
+uint16_t amf_n2_port(const amf *a);
+/* Writes every NGAP message in/out to path (pcap, Wireshark exported PDU). */
+int amf_pcap_open(amf *a, const char *path);
+
+/* Network-initiated deregistration of supi (TS 24.501 §5.5.2.3). 0 or G5_ERR_NOT_FOUND. */
+int amf_deregister_ue(amf *a, const char *supi);
+
+#endif
