@@ -85,8 +85,11 @@ static void test_initial_ue_message_with_s_tmsi(void **state)
     uint8_t b[512];
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
-    sim_ue_n2 n2 = {.amf_ue_ngap_id = -1, .has_s_tmsi = true, .amf_set_id = 0x3ff,
-                    .amf_pointer = 0x2a, .tmsi = 0xc0ffee01};
+    sim_ue_n2 n2 = {.amf_ue_ngap_id = -1,
+                    .has_s_tmsi = true,
+                    .amf_set_id = 0x3ff,
+                    .amf_pointer = 0x2a,
+                    .tmsi = 0xc0ffee01};
     assert_int_equal(sim_gnb_build_initial_ue(&gnb, 42, &n2, nas, sizeof nas, &w), 0);
     NGAP_NGAP_PDU_t pdu;
     assert_int_equal(ngap_decode(&pdu, b, w.len, NULL), 0);
@@ -216,7 +219,10 @@ static int dump(void)
     setup_gnb();
     uint8_t b[512];
     g5_wbuf w;
-    sim_ue_n2 n2 = {.amf_ue_ngap_id = 7, .has_s_tmsi = true, .amf_set_id = 1, .amf_pointer = 1,
+    sim_ue_n2 n2 = {.amf_ue_ngap_id = 7,
+                    .has_s_tmsi = true,
+                    .amf_set_id = 1,
+                    .amf_pointer = 1,
                     .tmsi = 0x11223344};
     for (int i = 0; i < 10; i++) {
         g5_wbuf_init(&w, b, sizeof b);

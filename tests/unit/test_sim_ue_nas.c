@@ -142,9 +142,8 @@ static size_t net_smc(net *n, uint8_t nia, uint8_t nea, uint8_t ia_replayed, boo
     assert_int_equal(nas_encode(&m, &w), 0);
     g5_wbuf o;
     g5_wbuf_init(&o, out, cap);
-    assert_int_equal(nas_sec_protect(&n->sec, NAS_SHT_INTEGRITY_NEW_CTX, NAS_DIR_DL, plain, w.len,
-                                     &o),
-                     0);
+    assert_int_equal(
+        nas_sec_protect(&n->sec, NAS_SHT_INTEGRITY_NEW_CTX, NAS_DIR_DL, plain, w.len, &o), 0);
     if (bad_mac)
         out[3] ^= 0x01;
     return o.len;
@@ -205,8 +204,8 @@ static void register_ue(sim_ue *ue, net *n)
     assert_int_equal(m.type, NAS_AUTHENTICATION_RESPONSE);
     dump("auth response", m.type, ul, un);
     assert_int_equal(m.authentication_response.authentication_response_parameter.len, 16);
-    assert_memory_equal(m.authentication_response.authentication_response_parameter.v,
-                        n->xres_star, 16);
+    assert_memory_equal(m.authentication_response.authentication_response_parameter.v, n->xres_star,
+                        16);
 
     dn = net_smc(n, 2, 2, 0x70, false, dl, sizeof dl);
     un = ue_rx(ue, dl, dn, &ev, ul, 0);
@@ -229,8 +228,11 @@ static void register_ue(sim_ue *ue, net *n)
     /* GPRS timer 3 (TS 24.008 10.5.7.4a): unit 101 = 1 minute, value 9 */
     uint8_t res = 0x01, t3512 = 0xa9;
     nas_ie_set(&m.registration_accept.ie_5gs_registration_result, &res, 1);
-    nas_mobile_identity g = {.type = NAS_MI_GUTI, .amf_region_id = 2, .amf_set_id = 0x155,
-                             .amf_pointer = 3, .tmsi = 0xabcdef01};
+    nas_mobile_identity g = {.type = NAS_MI_GUTI,
+                             .amf_region_id = 2,
+                             .amf_set_id = 0x155,
+                             .amf_pointer = 3,
+                             .tmsi = 0xabcdef01};
     snprintf(g.plmn.mcc, sizeof g.plmn.mcc, "001");
     snprintf(g.plmn.mnc, sizeof g.plmn.mnc, "01");
     size_t mark = a.w.len;
