@@ -23,6 +23,7 @@ typedef struct proc_state {
     uint8_t kind; /* enum proc_kind */
     uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG */
     bool sent_initial;
+    bool marked_auth; /* step 0 is the first AUTHENTICATION REQUEST (not a re-run after #21) */
 } proc_state;
 
 static sim_ue_ctx *ctx_of(sim_run *r)
@@ -160,8 +161,10 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
     sim_ue *ue = r->ue;
     switch (ev->msg_type) {
     case NAS_AUTHENTICATION_REQUEST:
-        if (ps->kind != K_DEREG && ps->kind != K_SERVICE && ps->phase == 0)
+        if (ps->kind != K_DEREG && ps->kind != K_SERVICE && ps->phase == 0 && !ps->marked_auth) {
+            ps->marked_auth = true;
             sim_run_mark(r, 0);
+        }
         return send_reply(r, reply, ev->cause ? "authentication_failure" : "auth_response");
     case NAS_SECURITY_MODE_COMMAND:
         if (ps->phase == 0 && (ps->kind == K_REG || ps->kind == K_REG_DEREG))

@@ -8,6 +8,8 @@
 #      fails: MAC failure, the AMF rejects), an unknown subscriber (registration reject),
 #      a corrupted MAC on the security mode complete (the AMF discards it; the UE's
 #      retransmission after the guard timer succeeds);
+#   1b. every UE's first AUTN is stale (SQN 0x20 in the UE, 0 in the store): synch failure
+#      #21 with AUTS, re-synchronisation in the UDM, then success;
 #   3. registration, then deregistration from CM-IDLE as a separate N2 connection.
 # Every process is killed on exit (trap); the whole test is bounded by `timeout`s.
 # Usage: test_e2e_registration.sh BUILD_DIR   (exit 77 if a binary is missing)
@@ -112,6 +114,11 @@ ok=$(field "$tmp/r1.json" registration+deregistration ok)
 [ "$ok" = 150 ] || { fail "registration+deregistration: $ok of 150 ok"; head -c 3000 "$tmp/r1.json"; tail -5 "$tmp/r1.json.err"; }
 n=$(grep -c "registration accepted" "$tmp/run.log")
 [ "$n" -ge 150 ] || fail "core logged $n registrations accepted (want 150)"
+# the templates keep the simulator's default SQN (0x20) while the subscriptions start at 0:
+# the first AUTN of every UE is stale, the UE answers synch failure #21 with AUTS and the
+# UDM re-synchronises (TS 33.102 6.3.5) before the registration goes on
+n=$(grep -c "SQN resynchronised" "$tmp/run.log")
+[ "$n" -ge 150 ] || fail "core logged $n SQN re-synchronisations (want 150)"
 
 # 2. failure paths: wrong K (UE 200), unknown subscriber (250), corrupt MAC on SMC complete (201)
 WRONG=00112233445566778899aabbccddeeff
