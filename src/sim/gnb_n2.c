@@ -175,6 +175,7 @@ static int connect_amf(sim_n2 *n, char *err, size_t errlen)
     sc.out_streams = sc.in_streams = 8;
     sc.max_init_attempts = 3;
     sc.max_init_timeo_ms = 2000;
+    sc.max_buffered = 16u << 20; /* thousands of UEs in flight share one association */
     if (g->usrsctp_udp_port) {
         /* the AMF's encapsulation port is the configured one; ours is the next */
         sc.peer_udp_port = g->usrsctp_udp_port;
