@@ -61,11 +61,12 @@ static void usage_load(FILE *f)
 
 static void usage_run(FILE *f)
 {
-    fprintf(f, "usage: glass5g-sim run [-c sim.yaml] [--ctl PATH] [--procedure echo --rate R]\n"
+    fprintf(f, "usage: glass5g-sim run [-c sim.yaml] [--ctl PATH] [--procedure P --rate R]\n"
                "Builds the UEs of the configuration and serves the control socket (ctl.path in\n"
-               "the config, or --ctl) until SIGINT/SIGTERM. Until NGAP/SCTP are integrated the\n"
-               "gNB does not connect to an AMF; --procedure echo runs the framework self-test\n"
-               "(loopback fake AMF) once for every UE at the given rate.\n");
+               "the config, or --ctl) until SIGINT/SIGTERM. --procedure registration connects\n"
+               "the gNB to the AMF (NG Setup) and registers every UE once at the given rate;\n"
+               "the UEs stay registered (control socket: ue-list, ue-status, deregister).\n"
+               "--procedure echo runs the framework self-test (loopback fake AMF).\n");
 }
 
 static void usage_cli(FILE *f)
