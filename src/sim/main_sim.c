@@ -17,6 +17,7 @@
 #include "sim/gnb_n2.h"
 #include "sim/sim.h"
 #include "sim/sim_ctl.h"
+#include "transport/sctp.h"
 
 static int wants_help(int argc, char **argv)
 {
@@ -232,8 +233,14 @@ static void world_free(sim_world *w)
 {
     if (w->amf)
         sim_echo_amf_free(w->amf);
-    if (w->n2)
+    if (w->n2) {
+        /* detach first: nothing may reach the N2 layer once it is freed */
+        if (w->eng_ok)
+            sim_engine_set_transport(&w->eng, NULL, NULL);
         sim_n2_free(w->n2);
+        uv_run(&w->loop, UV_RUN_NOWAIT);
+        g5_sctp_global_cleanup(1000);
+    }
     if (w->eng_ok)
         sim_engine_free(&w->eng);
     uv_run(&w->loop, UV_RUN_NOWAIT);
