@@ -201,10 +201,21 @@ static inline int t_recv_nas(t_amf *t, t_ue *ue, uint8_t *plain, size_t *len, na
     return pc;
 }
 
+/* Runs the loop until the AMF has sent something (AUSF/UDM work may go through the
+ * libuv thread pool) or 5 s pass. */
+static inline void t_wait(t_amf *t)
+{
+    uint64_t end = g5_clock_ms() + 5000;
+    while (!t->qn && g5_clock_ms() < end)
+        if (!uv_run(&t->nf.loop, UV_RUN_NOWAIT))
+            uv_sleep(1);
+}
+
 static inline uint8_t t_expect_nas(t_amf *t, t_ue *ue, nas_msg *m, uint8_t *plain)
 {
     size_t len;
     int pc;
+    t_wait(t);
     do
         pc = t_recv_nas(t, ue, plain, &len, m);
     while (pc >= 0 && len == 0); /* skip NAS-less messages (release commands...) */
