@@ -14,8 +14,10 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "sim/gnb_n2.h"
 #include "sim/sim.h"
 #include "sim/sim_ctl.h"
+#include "transport/sctp.h"
 
 static int wants_help(int argc, char **argv)
 {
@@ -60,11 +62,12 @@ static void usage_load(FILE *f)
 
 static void usage_run(FILE *f)
 {
-    fprintf(f, "usage: glass5g-sim run [-c sim.yaml] [--ctl PATH] [--procedure echo --rate R]\n"
+    fprintf(f, "usage: glass5g-sim run [-c sim.yaml] [--ctl PATH] [--procedure P --rate R]\n"
                "Builds the UEs of the configuration and serves the control socket (ctl.path in\n"
-               "the config, or --ctl) until SIGINT/SIGTERM. Until NGAP/SCTP are integrated the\n"
-               "gNB does not connect to an AMF; --procedure echo runs the framework self-test\n"
-               "(loopback fake AMF) once for every UE at the given rate.\n");
+               "the config, or --ctl) until SIGINT/SIGTERM. --procedure registration connects\n"
+               "the gNB to the AMF (NG Setup) and registers every UE once at the given rate;\n"
+               "the UEs stay registered (control socket: ue-list, ue-status, deregister).\n"
+               "--procedure echo runs the framework self-test (loopback fake AMF).\n");
 }
 
 static void usage_cli(FILE *f)
@@ -190,6 +193,10 @@ typedef struct sim_world {
     sim_config cfg;
     sim_engine eng;
     sim_echo_amf *amf;
+    sim_n2 *n2; /* NGAP over SCTP to the AMF (5G procedures) */
+    const sim_procedure *pending; /* launched once NG Setup is done */
+    void (*pending_done)(sim_engine *e);
+    int n2_status;
     uint64_t rss_before, rss_after;
     bool eng_ok;
 } sim_world;
@@ -226,6 +233,14 @@ static void world_free(sim_world *w)
 {
     if (w->amf)
         sim_echo_amf_free(w->amf);
+    if (w->n2) {
+        /* detach first: nothing may reach the N2 layer once it is freed */
+        if (w->eng_ok)
+            sim_engine_set_transport(&w->eng, NULL, NULL);
+        sim_n2_free(w->n2);
+        uv_run(&w->loop, UV_RUN_NOWAIT);
+        g5_sctp_global_cleanup(1000);
+    }
     if (w->eng_ok)
         sim_engine_free(&w->eng);
     uv_run(&w->loop, UV_RUN_NOWAIT);
@@ -244,10 +259,48 @@ static const sim_procedure *find_procedure(const char *cmd, const char *name)
     return p;
 }
 
-/* Attaches what procedure p needs (echo: the loopback fake AMF); 1 if it cannot run. */
+/* NG Setup done (launch the pending procedure) or N2 failed (stop). */
+static void on_n2_ready(sim_n2 *n2, int status, void *arg)
+{
+    (void)n2;
+    sim_world *w = arg;
+    w->n2_status = status;
+    if (status) {
+        G5_LOGE("N2 to the AMF failed: %s", g5_strerror(status));
+        uv_stop(&w->loop);
+        return;
+    }
+    if (w->pending) {
+        const sim_procedure *p = w->pending;
+        w->pending = NULL;
+        if (sim_engine_load(&w->eng, p, w->pending_done) != 0)
+            uv_stop(&w->loop);
+    }
+}
+
+/* Starts p now, or once NG Setup is done when it runs over N2. */
+static int launch(sim_world *w, const sim_procedure *p, void (*done)(sim_engine *e))
+{
+    if (!w->n2 || w->eng.gnb_ops == NULL || p == &sim_proc_echo)
+        return sim_engine_load(&w->eng, p, done);
+    w->pending = p;
+    w->pending_done = done;
+    return 0;
+}
+
+/* Attaches what procedure p needs (echo: the loopback fake AMF; 5G procedures: the UE and
+ * gNB layers and the N2 association to the AMF); 1 if it cannot run. */
 static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *p,
                             uint32_t echo_delay_ms)
 {
+    if (p->needs_protocol && !w->n2) {
+        char e[200];
+        w->n2 = sim_n2_new(&w->eng, on_n2_ready, w, e, sizeof e);
+        if (!w->n2) {
+            fprintf(stderr, "glass5g-sim %s: %s\n", cmd, e);
+            return G5_EXIT_FAIL;
+        }
+    }
     if (p == &sim_proc_echo && !w->amf) {
         w->amf = sim_echo_amf_new(&w->eng, echo_delay_ms);
         if (!w->amf)
@@ -321,7 +374,7 @@ static int cmd_load(int argc, char **argv)
                    "procedure), reply delay %" PRIu64 " ms\n",
                    a.echo_delay_ms);
     }
-    rc = sim_engine_load(&w.eng, p, on_load_done);
+    rc = launch(&w, p, on_load_done);
     if (rc) {
         fprintf(stderr, "glass5g-sim load: %s\n", g5_strerror(rc));
         world_free(&w);
@@ -329,7 +382,14 @@ static int cmd_load(int argc, char **argv)
     }
     g5_loop_run(&w.loop);
     bool failed = false;
-    if (w.eng.on_done) { /* interrupted: report what finished, exit 1 (incomplete) */
+    if (w.n2_status) {
+        fprintf(stderr, "glass5g-sim load: no N2 connection to the AMF at %s:%u (%s)\n",
+                w.cfg.gnb.amf[0].address, w.cfg.gnb.amf[0].port, g5_strerror(w.n2_status));
+        failed = true;
+    } else if (w.pending) {
+        fprintf(stderr, "glass5g-sim load: interrupted before NG Setup completed\n");
+        failed = true;
+    } else if (w.eng.on_done) { /* interrupted: report what finished, exit 1 (incomplete) */
         w.eng.t_end_ns = g5_clock_ns();
         fprintf(stderr,
                 "glass5g-sim load: interrupted after %" PRIu64 " of %" PRIu64
@@ -408,9 +468,7 @@ static int cmd_run_sim(int argc, char **argv)
         return G5_EXIT_FAIL;
     }
     G5_LOGN("%u UEs ready; control socket %s", w.eng.pop.n, a.ctl ? a.ctl : w.cfg.ctl_path);
-    G5_LOGN("N2 (NGAP over SCTP) not yet integrated: the gNB does not connect to %s:%u",
-            w.cfg.gnb.amf[0].address, w.cfg.gnb.amf[0].port);
-    if (p && sim_engine_load(&w.eng, p, on_run_done) != 0)
+    if (p && launch(&w, p, on_run_done) != 0)
         G5_LOGW("cannot start %s", p->name);
     /* The listening control socket keeps the loop alive until a signal stops it. */
     g5_loop_run(&w.loop);

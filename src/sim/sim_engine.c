@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "sim/sim.h"
+#include "sim/ue_proc.h"
 
 #define NO_SLOT UINT32_MAX
 
@@ -15,15 +16,6 @@
 
 /* The 5G procedures: declared with the steps they will measure; their drivers come with
  * the NAS/NGAP layers (docs/simulator.md "How the protocol layers plug in"). */
-static const sim_procedure proc_registration = {
-    .name = "registration",
-    .summary = "initial registration, 5G-AKA and NAS security mode (TS 24.501 5.5.1.2)",
-    .steps = {"initial_ue_message->auth_request", "auth_response->security_mode_command",
-              "security_mode_complete->registration_accept",
-              "registration_accept->registration_complete"},
-    .nsteps = 4,
-    .needs_protocol = true,
-};
 static const sim_procedure proc_registration_session = {
     .name = "registration+session",
     .summary = "registration, then PDU session establishment (TS 24.501 6.4.1)",
@@ -32,20 +24,6 @@ static const sim_procedure proc_registration_session = {
               "registration_accept->registration_complete",
               "pdu_session_establishment_request->accept"},
     .nsteps = 5,
-    .needs_protocol = true,
-};
-static const sim_procedure proc_deregistration = {
-    .name = "deregistration",
-    .summary = "UE-originating deregistration (TS 24.501 5.5.2.2)",
-    .steps = {"deregistration_request->accept"},
-    .nsteps = 1,
-    .needs_protocol = true,
-};
-static const sim_procedure proc_service_request = {
-    .name = "service-request",
-    .summary = "service request from CM-IDLE (TS 24.501 5.6.1)",
-    .steps = {"service_request->service_accept"},
-    .nsteps = 1,
     .needs_protocol = true,
 };
 
@@ -59,10 +37,11 @@ static const sim_procedure proc_pdu_session = {
 
 const sim_procedure *const sim_procedures[] = {
     &sim_proc_echo,
-    &proc_registration,
+    &sim_proc_registration,
     &proc_registration_session,
-    &proc_deregistration,
-    &proc_service_request,
+    &sim_proc_deregistration,
+    &sim_proc_registration_deregistration,
+    &sim_proc_service_request,
     &proc_pdu_session,
     NULL,
 };

@@ -1,0 +1,339 @@
+/* glass5g-sim: the 5G procedure drivers (see sim/ue_proc.h). A driver sends the UE's first
+ * NAS message in an Initial UE Message, then for every downlink NGAP PDU of its UE: hands
+ * the NAS-PDU to the UE layer, sends the UE's answer in an Uplink NAS Transport, answers
+ * Initial Context Setup Request (response, no PDU sessions) and UE Context Release Command
+ * (complete), marks the measured steps and finishes with a cause. Guard timer expiry plays
+ * T3510/T3517/T3521: the last message is sent again, at most SIM_PROC_RETRIES times. */
+#define G5_LOG_MODULE "sim.proc"
+#include "sim/ue_proc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "ngap/gen/ngap_types.h"
+#include "sim/gnb.h"
+#include "sim/ue_nas.h"
+
+#define SIM_PROC_RETRIES 4 /* T3510/T3521: 5 attempts in all (TS 24.501 5.5.1.2.7, 5.5.2.2.6) */
+
+enum proc_kind { K_REG = 0, K_DEREG, K_REG_DEREG, K_SERVICE };
+
+typedef struct proc_state {
+    uint8_t kind; /* enum proc_kind */
+    uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG */
+    bool sent_initial;
+    bool marked_auth; /* step 0 is the first AUTHENTICATION REQUEST (not a re-run after #21) */
+} proc_state;
+
+static sim_ue_ctx *ctx_of(sim_run *r)
+{
+    return r->ue->proto;
+}
+
+static int cause_5gmm(sim_run *r, const char *what, uint8_t cause)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s #%u", what, cause);
+    return sim_cause_intern(r->eng, name);
+}
+
+/* Applies the configured fault to nas (in place), wraps it in NGAP and sends it. */
+static int send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
+{
+    sim_engine *e = r->eng;
+    sim_ue_ctx *c = ctx_of(r);
+    bool twice = false;
+    switch (sim_run_fault(r, step)) {
+    case SIM_FAULT_DROP: sim_run_arm(r, sim_run_timeout_ms(r)); return 0;
+    case SIM_FAULT_CORRUPT_MAC:
+        if (len > 6 && nas[1] != 0)
+            nas[2] ^= 0x01; /* first MAC octet of a protected message (TS 24.501 9.1.1) */
+        break;
+    case SIM_FAULT_REPLAY:
+        twice = true; /* the same message (same NAS COUNT) a second time: a replay */
+        break;
+    case SIM_FAULT_MALFORMED: len = len > 3 ? 3 : len; break;
+    case SIM_FAULT_OUT_OF_STATE: {
+        static uint8_t complete[] = {0x7e, 0x00, 0x43}; /* REGISTRATION COMPLETE, plain */
+        nas = complete;
+        len = sizeof complete;
+        break;
+    }
+    default: break;
+    }
+    uint8_t b[2048];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    proc_state *ps = (proc_state *)r->scratch;
+    int rc = !ps->sent_initial || c->n2.amf_ue_ngap_id < 0
+                 ? e->gnb_ops->build_initial_ue_message(e->gnb_layer, r->ue, nas, len, &w)
+                 : e->gnb_ops->build_uplink_nas_transport(e->gnb_layer, r->ue, nas, len, &w);
+    ps->sent_initial = true;
+    if (rc)
+        return SIM_CAUSE_UNEXPECTED;
+    sim_run_arm(r, sim_run_timeout_ms(r));
+    if (sim_run_send(r, b, w.len) || (twice && sim_run_send(r, b, w.len)))
+        return SIM_CAUSE_TRANSPORT;
+    return 0;
+}
+
+/* Builds the first message of the procedure (or the deregistration of phase 1). */
+static int build_first(sim_run *r, g5_wbuf *w)
+{
+    sim_engine *e = r->eng;
+    proc_state *ps = (proc_state *)r->scratch;
+    if (ps->kind == K_SERVICE)
+        return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
+    if (ps->kind == K_DEREG || (ps->kind == K_REG_DEREG && ps->phase == 1))
+        return e->ue_ops->build_deregistration_request(e->ue_layer, r->ue, false, w);
+    return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_INITIAL, w);
+}
+
+static const char *first_step(const proc_state *ps)
+{
+    switch (ps->kind) {
+    case K_SERVICE: return "service_request";
+    case K_DEREG: return "deregistration_request";
+    default: return ps->phase ? "deregistration_request" : "registration_request";
+    }
+}
+
+static int send_first(sim_run *r)
+{
+    sim_engine *e = r->eng;
+    sim_ue_ctx *c = sim_ue_ctx_get(e->ue_layer, r->ue);
+    if (!c)
+        return SIM_CAUSE_UNEXPECTED;
+    uint8_t b[1024];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    int rc = build_first(r, &w);
+    if (rc == G5_ERR_STATE)
+        return SIM_CAUSE_OUT_OF_STATE;
+    if (rc)
+        return SIM_CAUSE_UNEXPECTED;
+    return send_nas(r, b, w.len, first_step((proc_state *)r->scratch));
+}
+
+static int start_kind(sim_run *r, enum proc_kind k)
+{
+    proc_state *ps = (proc_state *)r->scratch;
+    ps->kind = (uint8_t)k;
+    sim_ue_ctx *c = sim_ue_ctx_get(r->eng->ue_layer, r->ue);
+    if (!c)
+        return SIM_CAUSE_UNEXPECTED;
+    c->n2.amf_ue_ngap_id = -1; /* a new N2 connection */
+    if ((k == K_DEREG || k == K_SERVICE) && r->ue->rm_state != SIM_RM_REGISTERED)
+        return SIM_CAUSE_OUT_OF_STATE;
+    return send_first(r);
+}
+
+static int start_reg(sim_run *r)
+{
+    return start_kind(r, K_REG);
+}
+static int start_dereg(sim_run *r)
+{
+    return start_kind(r, K_DEREG);
+}
+static int start_reg_dereg(sim_run *r)
+{
+    return start_kind(r, K_REG_DEREG);
+}
+static int start_service(sim_run *r)
+{
+    return start_kind(r, K_SERVICE);
+}
+
+/* Sends the UE's reply (if any) in an Uplink NAS Transport, under fault step `step`. */
+static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
+{
+    if (!reply->len)
+        return 0;
+    return send_nas(r, reply->p, reply->len, step);
+}
+
+/* What a NAS event means for the procedure: 0 = continue, -1 = finished OK, > 0 cause. */
+static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
+{
+    proc_state *ps = (proc_state *)r->scratch;
+    sim_ue *ue = r->ue;
+    switch (ev->msg_type) {
+    case NAS_AUTHENTICATION_REQUEST:
+        if (ps->kind != K_DEREG && ps->kind != K_SERVICE && ps->phase == 0 && !ps->marked_auth) {
+            ps->marked_auth = true;
+            sim_run_mark(r, 0);
+        }
+        return send_reply(r, reply, ev->cause ? "authentication_failure" : "auth_response");
+    case NAS_SECURITY_MODE_COMMAND:
+        if (ps->phase == 0 && (ps->kind == K_REG || ps->kind == K_REG_DEREG))
+            sim_run_mark(r, 1);
+        return send_reply(r, reply, ev->cause ? "security_mode_reject" : "security_mode_complete");
+    case NAS_REGISTRATION_ACCEPT: {
+        sim_run_mark(r, 2);
+        int rc = send_reply(r, reply, "registration_complete");
+        sim_run_mark(r, 3);
+        ue->rm_state = SIM_RM_REGISTERED;
+        if (rc || ps->kind == K_REG)
+            return rc ? rc : -1;
+        ps->phase = 1; /* K_REG_DEREG: deregister on the same connection */
+        return send_first(r);
+    }
+    case NAS_REGISTRATION_REJECT:
+        ue->rm_state = SIM_RM_DEREGISTERED;
+        return cause_5gmm(r, "registration reject", ev->cause);
+    case NAS_AUTHENTICATION_REJECT:
+        ue->rm_state = SIM_RM_DEREGISTERED;
+        return sim_cause_intern(r->eng, "authentication reject");
+    case NAS_DEREGISTRATION_ACCEPT_UE_ORIG:
+        sim_run_mark(r, ps->kind == K_REG_DEREG ? 4 : 0);
+        ue->rm_state = SIM_RM_DEREGISTERED;
+        return -1;
+    case NAS_DEREGISTRATION_REQUEST_UE_TERM:
+        ue->rm_state = SIM_RM_DEREGISTERED;
+        send_reply(r, reply, "deregistration_accept");
+        return sim_cause_intern(r->eng, "deregistered by the network");
+    case NAS_SERVICE_ACCEPT:
+        if (ps->kind != K_SERVICE)
+            return send_reply(r, reply, "reply");
+        sim_run_mark(r, 0);
+        return -1;
+    case NAS_SERVICE_REJECT: return cause_5gmm(r, "service reject", ev->cause);
+    default: return send_reply(r, reply, "reply");
+    }
+}
+
+/* Hands a NAS-PDU to the UE and acts on the result. */
+static int ue_nas(sim_run *r, const uint8_t *nas, size_t len)
+{
+    sim_engine *e = r->eng;
+    uint8_t b[2048];
+    g5_wbuf reply;
+    g5_wbuf_init(&reply, b, sizeof b);
+    sim_nas_event ev;
+    int rc = e->ue_ops->on_downlink_nas(e->ue_layer, r->ue, nas, len, &ev, &reply);
+    if (rc == G5_ERR_CRYPTO)
+        return SIM_CAUSE_MAC_FAILURE;
+    if (rc == G5_ERR_STATE)
+        return 0; /* discarded (TS 24.501 4.4.4.2); the guard timer keeps running */
+    if (rc)
+        return SIM_CAUSE_MALFORMED;
+    return on_nas_event(r, &ev, &reply);
+}
+
+/* Sends what a builder wrote into w (rc: the builder's result). */
+static int send_pdu(sim_run *r, int rc, const g5_wbuf *w)
+{
+    if (rc)
+        return SIM_CAUSE_UNEXPECTED;
+    return sim_run_send(r, w->p, w->len) ? SIM_CAUSE_TRANSPORT : 0;
+}
+
+static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
+{
+    sim_gnb_dl dl;
+    if (sim_gnb_decode(pdu, len, &dl) != 0) {
+        sim_run_finish(r, SIM_CAUSE_MALFORMED);
+        return;
+    }
+    sim_ue_ctx *c = ctx_of(r);
+    if (dl.has_amf_id)
+        c->n2.amf_ue_ngap_id = (int64_t)dl.ev.amf_ue_ngap_id;
+    uint8_t b[256];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    int res = 0;
+    switch (dl.ev.procedure_code) {
+    case NGAP_id_DownlinkNASTransport:
+        res = dl.ev.nas ? ue_nas(r, dl.ev.nas, dl.ev.nas_len) : SIM_CAUSE_MALFORMED;
+        break;
+    case NGAP_id_InitialContextSetup:
+        /* the UE gets its NAS first, then the gNB confirms (no PDU sessions yet) */
+        res = dl.ev.nas ? ue_nas(r, dl.ev.nas, dl.ev.nas_len) : 0;
+        if (res <= 0) {
+            int rc = sim_gnb_build_ics_response(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
+            rc = send_pdu(r, rc, &w);
+            res = rc ? rc : res;
+        }
+        break;
+    case NGAP_id_UEContextRelease:
+        res = sim_gnb_build_release_complete(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
+        res = send_pdu(r, res, &w);
+        if (!res)
+            res =
+                r->ue->rm_state == SIM_RM_DEREGISTERED && ((proc_state *)r->scratch)->kind != K_REG
+                    ? -1
+                    : sim_cause_intern(r->eng, "UE context released");
+        break;
+    case NGAP_id_ErrorIndication: res = sim_cause_intern(r->eng, "NGAP error indication"); break;
+    default: res = SIM_CAUSE_UNEXPECTED; break;
+    }
+    if (res)
+        sim_run_finish(r, res < 0 ? SIM_CAUSE_OK : res);
+}
+
+/* T3510 / T3517 / T3521 expiry: send the last message again, then give up. */
+static void on_timeout(sim_run *r)
+{
+    sim_ue_ctx *c = ctx_of(r);
+    if (r->tries > SIM_PROC_RETRIES || !c || !c->last_ul_len) {
+        sim_run_finish(r, SIM_CAUSE_TIMEOUT);
+        return;
+    }
+    uint8_t b[SIM_UE_LAST_UL];
+    size_t n = c->last_ul_len;
+    memcpy(b, c->last_ul, n);
+    int rc = send_nas(r, b, n, "retransmission");
+    if (rc)
+        sim_run_finish(r, rc);
+}
+
+#define REG_STEPS \
+    "initial_ue_message->auth_request", "auth_response->security_mode_command", \
+        "security_mode_complete->registration_accept", \
+        "registration_accept->registration_complete"
+
+const sim_procedure sim_proc_registration = {
+    .name = "registration",
+    .summary = "initial registration, 5G-AKA and NAS security mode (TS 24.501 5.5.1.2)",
+    .steps = {REG_STEPS},
+    .nsteps = 4,
+    .needs_protocol = true,
+    .start = start_reg,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_deregistration = {
+    .name = "deregistration",
+    .summary = "UE-originating deregistration from CM-IDLE (TS 24.501 5.5.2.2)",
+    .steps = {"deregistration_request->accept"},
+    .nsteps = 1,
+    .needs_protocol = true,
+    .start = start_dereg,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_registration_deregistration = {
+    .name = "registration+deregistration",
+    .summary = "registration, then deregistration on the same N2 connection",
+    .steps = {REG_STEPS, "deregistration_request->accept"},
+    .nsteps = 5,
+    .needs_protocol = true,
+    .start = start_reg_dereg,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_service_request = {
+    .name = "service-request",
+    .summary = "service request from CM-IDLE (TS 24.501 5.6.1)",
+    .steps = {"service_request->service_accept"},
+    .nsteps = 1,
+    .needs_protocol = true,
+    .start = start_service,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
