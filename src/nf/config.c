@@ -42,6 +42,7 @@ void g5_config_defaults(g5_config *cfg)
     cfg->upf.n_ue_pools = 1;
     cfg->upf.max_sessions = 4096;
     cfg->upf.err_ind_per_s = 100;
+    g5_config_smf_defaults(&cfg->smf);
 }
 
 static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
@@ -77,6 +78,154 @@ static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
     if (g5_cfg_map(c, m, "limits", false, &sub) == 1) {
         g5_cfg_u32(c, sub, "sessions", false, 1, 1000000, &cfg->upf.max_sessions);
         g5_cfg_u32(c, sub, "error_indications_per_s", false, 1, 1000000, &cfg->upf.err_ind_per_s);
+    }
+}
+
+/* ---- smf: section ---- */
+
+void g5_config_smf_defaults(g5_smf_config *smf)
+{
+    memset(smf, 0, sizeof *smf);
+    strcpy(smf->pfcp_addr, "127.0.0.1");
+    smf->pfcp_port = 8805;
+    smf->nupfs = 1;
+    strcpy(smf->upfs[0].address, "127.0.0.7");
+    smf->upfs[0].port = 8805;
+    strcpy(smf->upfs[0].n3_addr, "127.0.0.7");
+    smf->ndnns = 1;
+    g5_smf_dnn_cfg *d = &smf->dnns[0];
+    strcpy(d->name, "internet");
+    strcpy(d->ipv4_pool, "10.45.0.0/16");
+    strcpy(d->ipv6_pool, "2001:db8:cafe::/48");
+    strcpy(d->dns4[0], "8.8.8.8");
+    strcpy(d->dns6[0], "2001:4860:4860::8888");
+    d->mtu = 1400;
+    d->ambr_ul = 100000000;
+    d->ambr_dl = 200000000;
+    smf->default_5qi = 9; /* TS 23.501 Table 5.7.4-1: non-GBR, default bearer-like */
+    smf->arp_priority = 8;
+    smf->arp_preempt_cap = false;
+    smf->arp_preempt_vuln = true;
+    smf->heartbeat_s = 10;
+    smf->t1_ms = 3000;
+    smf->n1 = 3;
+}
+
+static void load_smf_strlist(g5_cfg *c, g5_ynode *m, const char *key, char (*out)[G5_SMF_DNN_MAX],
+                             int max, int *n)
+{
+    g5_ynode *seq = NULL;
+    if (g5_cfg_seq(c, m, key, false, &seq) != 1)
+        return;
+    if (seq->n > (size_t)max)
+        g5_cfg_error(c, seq, NULL, "at most %d entries", max);
+    *n = 0;
+    for (size_t i = 0; i < seq->n && i < (size_t)max; i++)
+        if (g5_cfg_node_str(c, seq->items[i], out[*n], G5_SMF_DNN_MAX) == 1)
+            (*n)++;
+}
+
+static void load_smf_slices(g5_cfg *c, g5_ynode *m, g5_snssai *out, int *n)
+{
+    g5_ynode *seq = NULL;
+    if (g5_cfg_seq(c, m, "slices", false, &seq) != 1)
+        return;
+    *n = 0;
+    for (size_t i = 0; i < seq->n && i < G5_MAX_SLICES; i++) {
+        g5_ynode *s = seq->items[i];
+        if (s->type != G5_YAML_MAP) {
+            g5_cfg_error(c, s, NULL, "must be a map like {sst: 1, sd: 0x000001}");
+            continue;
+        }
+        uint32_t sst = 1, sd = 0xFFFFFF;
+        g5_cfg_u32(c, s, "sst", true, 0, 255, &sst);
+        g5_cfg_u32(c, s, "sd", false, 0, 0xFFFFFF, &sd);
+        out[(*n)++] = (g5_snssai){.sst = (uint8_t)sst, .sd = sd};
+    }
+}
+
+static void load_smf_upf(g5_cfg *c, g5_ynode *u, g5_smf_upf_cfg *o)
+{
+    uint32_t port;
+    memset(o, 0, sizeof *o);
+    o->port = 8805;
+    if (u->type != G5_YAML_MAP) {
+        g5_cfg_error(c, u, NULL, "must be a map like {address: 127.0.0.7, dnns: [internet]}");
+        return;
+    }
+    g5_cfg_str(c, u, "address", true, o->address, sizeof o->address);
+    strcpy(o->n3_addr, o->address);
+    g5_cfg_str(c, u, "n3_address", false, o->n3_addr, sizeof o->n3_addr);
+    if (g5_cfg_u32(c, u, "port", false, 1, 65535, &port) == 1)
+        o->port = (uint16_t)port;
+    load_smf_strlist(c, u, "dnns", o->dnns, G5_SMF_MAX_DNNS, &o->ndnns);
+    load_smf_slices(c, u, o->slices, &o->nslices);
+}
+
+static void load_smf_dnn(g5_cfg *c, g5_ynode *n, g5_smf_dnn_cfg *d)
+{
+    uint32_t v;
+    memset(d, 0, sizeof *d);
+    if (n->type != G5_YAML_MAP) {
+        g5_cfg_error(c, n, NULL, "must be a map like {name: internet, ipv4_pool: 10.45.0.0/16}");
+        return;
+    }
+    g5_cfg_str(c, n, "name", true, d->name, sizeof d->name);
+    g5_cfg_str(c, n, "ipv4_pool", false, d->ipv4_pool, sizeof d->ipv4_pool);
+    g5_cfg_str(c, n, "ipv6_pool", false, d->ipv6_pool, sizeof d->ipv6_pool);
+    g5_cfg_str(c, n, "dns4", false, d->dns4[0], sizeof d->dns4[0]);
+    g5_cfg_str(c, n, "dns4_secondary", false, d->dns4[1], sizeof d->dns4[1]);
+    g5_cfg_str(c, n, "dns6", false, d->dns6[0], sizeof d->dns6[0]);
+    g5_cfg_str(c, n, "dns6_secondary", false, d->dns6[1], sizeof d->dns6[1]);
+    if (g5_cfg_u32(c, n, "mtu", false, 0, 65535, &v) == 1)
+        d->mtu = (uint16_t)v;
+    g5_cfg_u64(c, n, "ambr_ul", false, 1000, UINT64_C(1) << 50, &d->ambr_ul);
+    g5_cfg_u64(c, n, "ambr_dl", false, 1000, UINT64_C(1) << 50, &d->ambr_dl);
+    if (!d->ambr_ul)
+        d->ambr_ul = 100000000;
+    if (!d->ambr_dl)
+        d->ambr_dl = 100000000;
+    if (!d->ipv4_pool[0] && !d->ipv6_pool[0])
+        g5_cfg_error(c, n, NULL, "needs ipv4_pool or ipv6_pool (or both)");
+}
+
+static void load_smf(g5_cfg *c, g5_ynode *root, g5_smf_config *smf)
+{
+    g5_ynode *m = NULL, *seq = NULL;
+    uint32_t v;
+    if (g5_cfg_map(c, root, "smf", false, &m) != 1)
+        return;
+    g5_ynode *pfcp = NULL;
+    if (g5_cfg_map(c, m, "pfcp", false, &pfcp) == 1) {
+        g5_cfg_str(c, pfcp, "address", false, smf->pfcp_addr, sizeof smf->pfcp_addr);
+        if (g5_cfg_u32(c, pfcp, "port", false, 1, 65535, &v) == 1)
+            smf->pfcp_port = (uint16_t)v;
+        g5_cfg_u32(c, pfcp, "heartbeat", false, 1, 3600, &smf->heartbeat_s);
+        g5_cfg_u32(c, pfcp, "t1_ms", false, 10, 60000, &smf->t1_ms);
+        g5_cfg_u32(c, pfcp, "n1", false, 0, 10, &smf->n1);
+    }
+    if (g5_cfg_seq(c, m, "upfs", false, &seq) == 1) {
+        if (seq->n == 0 || seq->n > G5_SMF_MAX_UPFS)
+            g5_cfg_error(c, seq, NULL, "must list 1 to %d UPFs", G5_SMF_MAX_UPFS);
+        smf->nupfs = 0;
+        for (size_t i = 0; i < seq->n && i < G5_SMF_MAX_UPFS; i++)
+            load_smf_upf(c, seq->items[i], &smf->upfs[smf->nupfs++]);
+    }
+    if (g5_cfg_seq(c, m, "dnns", false, &seq) == 1) {
+        if (seq->n == 0 || seq->n > G5_SMF_MAX_DNNS)
+            g5_cfg_error(c, seq, NULL, "must list 1 to %d DNNs", G5_SMF_MAX_DNNS);
+        smf->ndnns = 0;
+        for (size_t i = 0; i < seq->n && i < G5_SMF_MAX_DNNS; i++)
+            load_smf_dnn(c, seq->items[i], &smf->dnns[smf->ndnns++]);
+    }
+    if (g5_cfg_u32(c, m, "default_5qi", false, 1, 255, &v) == 1)
+        smf->default_5qi = (uint8_t)v;
+    g5_ynode *arp = NULL;
+    if (g5_cfg_map(c, m, "arp", false, &arp) == 1) {
+        if (g5_cfg_u32(c, arp, "priority", false, 1, 15, &v) == 1)
+            smf->arp_priority = (uint8_t)v;
+        g5_cfg_bool(c, arp, "preempt_cap", false, &smf->arp_preempt_cap);
+        g5_cfg_bool(c, arp, "preempt_vuln", false, &smf->arp_preempt_vuln);
     }
 }
 
@@ -206,7 +355,7 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     if (root && root->type != G5_YAML_MAP) {
         g5_cfg_error(&c, root, NULL,
                      "the configuration must be a map of sections "
-                     "(log:, plmn:, amf:, store:)");
+                     "(log:, plmn:, amf:, smf:, upf:, store:)");
         return G5_ERR_CONFIG;
     }
     g5_ynode *m = NULL;
@@ -218,6 +367,7 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     load_plmn(&c, root, &cfg->plmn);
     load_amf(&c, root, cfg);
     load_upf(&c, root, cfg);
+    load_smf(&c, root, &cfg->smf);
     if (g5_cfg_map(&c, root, "store", false, &m) == 1) {
         g5_cfg_str(&c, m, "path", false, cfg->store.path, sizeof cfg->store.path);
         g5_cfg_str(&c, m, "key_file", false, cfg->store.key_file, sizeof cfg->store.key_file);

@@ -22,6 +22,46 @@ typedef struct g5_snssai {
     uint32_t sd; /* 0xFFFFFF = no SD */
 } g5_snssai;
 
+/* ---- smf: section (docs/configuration.md "smf") ---- */
+#define G5_SMF_MAX_UPFS 4
+#define G5_SMF_MAX_DNNS 8
+#define G5_SMF_DNN_MAX 100 /* TS 23.003 9.1: at most 100 octets */
+
+typedef struct g5_smf_upf_cfg {
+    char address[64]; /* PFCP peer IPv4 address */
+    uint16_t port;
+    char n3_addr[64]; /* N3 address the UPF listens on (used when the SMF allocates TEIDs) */
+    char dnns[G5_SMF_MAX_DNNS][G5_SMF_DNN_MAX]; /* none = any */
+    int ndnns;
+    g5_snssai slices[G5_MAX_SLICES]; /* none = any */
+    int nslices;
+} g5_smf_upf_cfg;
+
+typedef struct g5_smf_dnn_cfg {
+    char name[G5_SMF_DNN_MAX];
+    char ipv4_pool[48]; /* CIDR, e.g. "10.45.0.0/16"; "" = no IPv4 */
+    char ipv6_pool[64]; /* prefix, e.g. "2001:db8:cafe::/48"; /64 per UE; "" = no IPv6 */
+    char dns4[2][16];
+    char dns6[2][48];
+    uint16_t mtu; /* IPv4 link MTU in PCO, 0 = not sent */
+    uint64_t ambr_ul, ambr_dl; /* session-AMBR, bits/s */
+} g5_smf_dnn_cfg;
+
+typedef struct g5_smf_config {
+    char pfcp_addr[64]; /* local PFCP address */
+    uint16_t pfcp_port;
+    g5_smf_upf_cfg upfs[G5_SMF_MAX_UPFS];
+    int nupfs;
+    g5_smf_dnn_cfg dnns[G5_SMF_MAX_DNNS];
+    int ndnns;
+    uint8_t default_5qi;
+    uint8_t arp_priority; /* 1..15 */
+    bool arp_preempt_cap, arp_preempt_vuln;
+    uint32_t heartbeat_s; /* PFCP heartbeat interval */
+    uint32_t t1_ms; /* PFCP request timer T1 */
+    uint32_t n1; /* PFCP retransmissions N1 */
+} g5_smf_config;
+
 typedef struct g5_config {
     struct {
         int level; /* enum g5_log_level */
@@ -67,7 +107,11 @@ typedef struct g5_config {
         uint32_t max_sessions;
         uint32_t err_ind_per_s;
     } upf;
+    g5_smf_config smf;
 } g5_config;
+
+/* Defaults of the smf: section alone (g5_config_defaults calls it). */
+void g5_config_smf_defaults(g5_smf_config *smf);
 
 /* Fills the defaults. */
 void g5_config_defaults(g5_config *cfg);
