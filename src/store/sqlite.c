@@ -490,29 +490,72 @@ static void sqn_apply(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int64(ctx, (sqlite3_int64)next);
 }
 
-static int sq_sqn_update(g5_store *st, const char *supi, g5_sqn_update_fn fn, void *arg,
-                         uint64_t *new_sqn)
+/* Runs S_SQN for one SUPI. *own is set when the failure is the op's own (unknown SUPI,
+ * fn refused): the statement is undone but an enclosing transaction stays usable. */
+static int sqn_one(sqlite_store *s, const char *supi, g5_sqn_update_fn fn, void *arg,
+                   uint64_t *new_sqn, bool *own)
 {
-    sqlite_store *s = impl(st);
     s->sqn_fn = fn;
     s->sqn_arg = arg;
     s->sqn_rc = 0;
+    *own = false;
     sqlite3_stmt *q = stmt(s, S_SQN);
     sqlite3_bind_text(q, 1, supi, -1, SQLITE_STATIC);
     int src = sqlite3_step(q), rc = 0;
     if (src == SQLITE_ROW) {
         *new_sqn = (uint64_t)sqlite3_column_int64(q, 0);
-        src = sqlite3_step(q); /* completes the statement: the write commits here */
+        src = sqlite3_step(q); /* completes the statement (outside a txn: commits here) */
     } else if (src == SQLITE_DONE) {
-        rc = g5_store_fail(st, G5_ERR_NOT_FOUND, "subscriber %s does not exist", supi);
+        *own = true;
+        rc = g5_store_fail(&s->base, G5_ERR_NOT_FOUND, "subscriber %s does not exist", supi);
     }
-    if (rc == 0 && s->sqn_rc)
-        rc = g5_store_fail(st, s->sqn_rc, "sqn of %s: update refused (%s)", supi,
+    if (rc == 0 && s->sqn_rc) {
+        *own = true;
+        rc = g5_store_fail(&s->base, s->sqn_rc, "sqn of %s: update refused (%s)", supi,
                            g5_strerror(s->sqn_rc));
-    else if (rc == 0 && src != SQLITE_DONE)
+    } else if (rc == 0 && src != SQLITE_DONE) {
         rc = db_fail(s, src, "sqn update");
+    }
     sqlite3_reset(q);
     s->sqn_fn = NULL;
+    return rc;
+}
+
+static int sq_sqn_update(g5_store *st, const char *supi, g5_sqn_update_fn fn, void *arg,
+                         uint64_t *new_sqn)
+{
+    bool own;
+    return sqn_one(impl(st), supi, fn, arg, new_sqn, &own);
+}
+
+/* Group commit (store.h): BEGIN IMMEDIATE, one UPDATE ... RETURNING per op, COMMIT. With
+ * synchronous=FULL the COMMIT is the one fsync of the WAL for the whole batch. An op's own
+ * failure aborts only its statement; any other error (I/O, busy, out of memory) rolls the
+ * whole transaction back and fails every op, so no caller sees an SQN that is not durable. */
+static int sq_sqn_update_batch(g5_store *st, g5_sqn_op *ops, size_t n)
+{
+    sqlite_store *s = impl(st);
+    int rc = begin(s);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (ops[i].rc) /* refused by the wrapper */
+            continue;
+        bool own;
+        ops[i].rc = sqn_one(s, ops[i].supi, ops[i].fn, ops[i].arg, &ops[i].new_sqn, &own);
+        if (ops[i].rc && !own)
+            rc = ops[i].rc;
+        else if (sqlite3_get_autocommit(s->db)) /* SQLite rolled the transaction back */
+            rc = g5_store_fail(st, G5_ERR_IO, "store %s: sqn batch: transaction aborted", s->path);
+    }
+    if (rc == 0)
+        rc = commit(s);
+    if (rc) {
+        char msg[sizeof st->err];
+        memcpy(msg, st->err, sizeof msg); /* keep the cause, not ROLLBACK's outcome */
+        rollback(s);
+        memcpy(st->err, msg, sizeof msg);
+        for (size_t i = 0; i < n; i++)
+            ops[i].rc = rc;
+    }
     return rc;
 }
 
@@ -613,6 +656,7 @@ static const g5_store_ops sqlite_ops = {
     .sub_list = sq_sub_list,
     .sub_import = sq_sub_import,
     .sqn_update = sq_sqn_update,
+    .sqn_update_batch = sq_sqn_update_batch,
     .kv_get = sq_kv_get,
     .kv_put = sq_kv_put,
     .kv_delete = sq_kv_delete,

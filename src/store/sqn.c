@@ -52,3 +52,22 @@ int g5_sqn_resync(g5_store *st, const char *supi, uint64_t sqn_ms, uint64_t *sqn
         *sqn_he = v;
     return rc;
 }
+
+/* §6.3.5 then C.3.2: SQN_HE after the resync, then the next SQN from it. */
+static int resync_next_fn(uint64_t old_sqn, uint64_t *new_sqn, void *arg)
+{
+    uint64_t he;
+    int rc = g5_sqn_resync_value(old_sqn, *(const uint64_t *)arg, &he);
+    return rc ? rc : g5_sqn_step(he, new_sqn);
+}
+
+void g5_sqn_op_next(g5_sqn_op *op, const char *supi)
+{
+    *op = (g5_sqn_op){.supi = supi, .fn = next_fn};
+}
+
+void g5_sqn_op_resync_next(g5_sqn_op *op, const char *supi, uint64_t sqn_ms)
+{
+    *op = (g5_sqn_op){.supi = supi, .fn = resync_next_fn, .param = sqn_ms};
+    op->arg = &op->param;
+}

@@ -51,4 +51,12 @@ int g5_sqn_next(g5_store *st, const char *supi, uint64_t *sqn);
  * stored SQN_HE (the next g5_sqn_next is fresh for the USIM). */
 int g5_sqn_resync(g5_store *st, const char *supi, uint64_t sqn_ms, uint64_t *sqn_he);
 
+/* Group commit of vector SQNs (g5_store_sqn_update_batch): fill one op per vector, then
+ * run them all in one transaction with one durable commit. op->new_sqn is the SQN to put
+ * in the vector. Ops on the same SUPI are applied in array order, so each gets its own
+ * SEQ. g5_sqn_op_resync_next first applies a resync with SQN_MS (same rule as
+ * g5_sqn_resync) and then issues the next SQN from the result, in one step. */
+void g5_sqn_op_next(g5_sqn_op *op, const char *supi);
+void g5_sqn_op_resync_next(g5_sqn_op *op, const char *supi, uint64_t sqn_ms);
+
 #endif

@@ -446,6 +446,24 @@ int g5_store_sqn_update(g5_store *st, const char *supi, g5_sqn_update_fn fn, voi
     return rc ? rc : st->ops->sqn_update(st, supi, fn, arg, new_sqn);
 }
 
+/* An op with a malformed SUPI fails alone (G5_ERR_INVALID) and never reaches the backend;
+ * the others are committed together. */
+int g5_store_sqn_update_batch(g5_store *st, g5_sqn_op *ops, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (!ops)
+        return g5_store_fail(st, G5_ERR_INVALID, "sqn batch: no ops");
+    size_t valid = 0;
+    for (size_t i = 0; i < n; i++) {
+        char why[200];
+        ops[i].rc =
+            (!ops[i].fn || g5_supi_validate(ops[i].supi, 0, why, sizeof why)) ? G5_ERR_INVALID : 0;
+        valid += ops[i].rc == 0;
+    }
+    return valid ? st->ops->sqn_update_batch(st, ops, n) : 0;
+}
+
 static int check_key(g5_store *st, const char *key)
 {
     size_t n = key ? strlen(key) : 0;

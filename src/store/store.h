@@ -114,6 +114,16 @@ typedef struct g5_store g5_store;
  * negative g5_err to leave it unchanged. Runs inside the backend's transaction. */
 typedef int (*g5_sqn_update_fn)(uint64_t old_sqn, uint64_t *new_sqn, void *arg);
 
+/* One SQN read-modify-write of a batch (g5_store_sqn_update_batch). */
+typedef struct g5_sqn_op {
+    const char *supi; /* in */
+    g5_sqn_update_fn fn; /* in */
+    void *arg; /* in: passed to fn (may point at param) */
+    uint64_t param; /* in: a value for fn, e.g. SQN_MS of a resync (store/sqn.h) */
+    uint64_t new_sqn; /* out: the stored SQN when rc == 0 */
+    int rc; /* out: 0, or this op's own failure (G5_ERR_NOT_FOUND, G5_ERR_LIMIT, ...) */
+} g5_sqn_op;
+
 /* Backend operations. Each implementation fills one static table. */
 typedef struct g5_store_ops {
     const char *name;
@@ -135,6 +145,12 @@ typedef struct g5_store_ops {
     /* Atomic SQN read-modify-write (store/sqn.h builds on it). */
     int (*sqn_update)(g5_store *st, const char *supi, g5_sqn_update_fn fn, void *arg,
                       uint64_t *new_sqn);
+    /* Group commit: n read-modify-writes, in order, in one write transaction with one
+     * durable commit. An op that fails on its own (unknown SUPI, fn refused) leaves its
+     * row unchanged and the others go on. Returns 0 once the transaction is durable (every
+     * op with rc == 0 is then committed), or a negative g5_err when it could not commit:
+     * then nothing changed and every op's rc holds that error. */
+    int (*sqn_update_batch)(g5_store *st, g5_sqn_op *ops, size_t n);
     /* Key-value records (e.g. SUCI home-network keys). Secret values are encrypted at rest. */
     int (*kv_get)(g5_store *st, const char *key, uint8_t *val, size_t cap, size_t *len);
     int (*kv_put)(g5_store *st, const char *key, const uint8_t *val, size_t len, bool secret);
@@ -176,6 +192,7 @@ int g5_store_sub_import(g5_store *st, const g5_subscriber *subs, size_t n, bool 
                         size_t *bad);
 int g5_store_sqn_update(g5_store *st, const char *supi, g5_sqn_update_fn fn, void *arg,
                         uint64_t *new_sqn);
+int g5_store_sqn_update_batch(g5_store *st, g5_sqn_op *ops, size_t n);
 int g5_store_kv_get(g5_store *st, const char *key, uint8_t *val, size_t cap, size_t *len);
 int g5_store_kv_put(g5_store *st, const char *key, const uint8_t *val, size_t len, bool secret);
 int g5_store_kv_delete(g5_store *st, const char *key);
