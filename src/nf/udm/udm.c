@@ -79,6 +79,7 @@ udm *udm_new(uv_loop_t *loop, udr *ud, g5_store *keystore, const udm_config *cfg
     u->next_id = 1;
     if (cfg)
         u->cfg = *cfg;
+    u->max_batch = u->cfg.max_batch ? u->cfg.max_batch : UDM_MAX_BATCH_DEFAULT;
     g5_hmap_init(&u->reqs);
     g5_hmap_init(&u->events);
     g5_hmap_init(&u->amf_regs);
@@ -128,6 +129,11 @@ void udm_free(udm *u)
         u->closing = true; /* after_work finishes the job and calls udm_destroy */
     else
         udm_destroy(u);
+}
+
+void udm_get_stats(const udm *u, udm_stats *out)
+{
+    *out = u->stats;
 }
 
 int udm_hn_pubkey(const udm *u, int profile, uint8_t *key_id, uint8_t pub[G5_SUCI_PUB_MAX],
@@ -201,13 +207,11 @@ static void from_udr_problem(g5_sbi_problem *pd, const udr_problem *up)
     snprintf(pd->detail, sizeof pd->detail, "%s", up->detail);
 }
 
-/* Worker thread: touches only r and the UDR. */
-static void on_work(uv_work_t *w)
+/* Worker thread, one SDM read: touches only r and the UDR. */
+static void run_sdm(udm_req *r)
 {
-    udm_req *r = (udm_req *)((char *)w - offsetof(udm_req, work));
     udr_problem up = {0};
     switch (r->op) {
-    case UDM_OP_UEAU_GET: udm_ueau_compute(r); return;
     case UDM_OP_AM_DATA: r->rc = udr_am_data_get(r->u->udr, r->supi, &r->am, &up); break;
     case UDM_OP_SM_DATA:
         r->rc = udr_sm_data_get(r->u->udr, r->supi, r->has_snssai ? &r->snssai : NULL, &r->sm, &up);
@@ -216,6 +220,28 @@ static void on_work(uv_work_t *w)
     }
     if (r->rc)
         from_udr_problem(&r->pd, &up);
+}
+
+/* Worker thread: the SDM reads one by one, then every generate-auth-data of the batch
+ * together (their SQNs share one commit). */
+static void on_work(uv_work_t *w)
+{
+    udm_batch *b = (udm_batch *)((char *)w - offsetof(udm_batch, work));
+    udm_req **ueau = malloc(b->n * sizeof *ueau);
+    size_t n = 0;
+    for (udm_req *r = b->head; r; r = r->work_next) {
+        if (r->op != UDM_OP_UEAU_GET)
+            run_sdm(r);
+        else if (ueau)
+            ueau[n++] = r;
+        else { /* out of memory: fail it rather than block */
+            r->rc = G5_ERR_NOMEM;
+            g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "out of memory");
+        }
+    }
+    if (n)
+        b->n_sqn = udm_ueau_run_batch(b->u, ueau, n);
+    free(ueau);
 }
 
 static void deliver(udm_req *r)
@@ -231,46 +257,100 @@ static void deliver(udm_req *r)
 
 static void after_work(uv_work_t *w, int status);
 
-/* Starts the next waiting request on the thread pool if none is in flight. */
-static void pump(udm *u)
+/* Completes every request of a batch on the loop (or drops them when closing/cancelled). */
+static void finish_batch(udm_batch *b, bool closing)
 {
-    while (!u->in_flight && u->work_head) {
+    udm *u = b->u;
+    for (udm_req *r = b->head, *next; r; r = next) {
+        next = r->work_next;
+        if (!closing && !r->cancelled) {
+            g5_hmap_del(&u->reqs, r->id); /* from here on, cancel is a no-op */
+            deliver(r);
+        }
+        req_free(r);
+    }
+    free(b);
+}
+
+/* Takes the requests waiting for the worker (up to max_batch, cancelled ones freed). */
+static udm_batch *take_batch(udm *u)
+{
+    udm_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->u = u;
+    udm_req **tail = &b->head;
+    while (u->work_head && b->n < u->max_batch) {
         udm_req *r = u->work_head;
         u->work_head = r->work_next;
-        if (!u->work_head)
-            u->work_tail = NULL;
+        u->work_len--;
+        r->work_next = NULL;
         if (r->cancelled) {
             req_free(r);
             continue;
         }
-        u->in_flight = r;
-        if (uv_queue_work(u->loop, &r->work, on_work, after_work)) {
-            u->in_flight = NULL;
+        *tail = r;
+        tail = &r->work_next;
+        b->n++;
+    }
+    if (!u->work_head)
+        u->work_tail = NULL;
+    return b;
+}
+
+/* Starts the next batch on the thread pool if none is in flight. A batch that cannot be
+ * queued fails its requests at once. */
+static void pump(udm *u)
+{
+    while (!u->in_flight && u->work_head) {
+        udm_batch *b = take_batch(u);
+        if (b && b->n == 0) {
+            free(b);
+            continue;
+        }
+        if (b && uv_queue_work(u->loop, &b->work, on_work, after_work) == 0) {
+            u->in_flight = b;
+            return;
+        }
+        udm_req *r = b ? b->head : u->work_head;
+        if (!b) { /* out of memory: fail the oldest waiting request */
+            u->work_head = r->work_next;
+            u->work_len--;
+            if (!u->work_head)
+                u->work_tail = NULL;
+            r->work_next = NULL;
+        }
+        for (udm_req *next; r; r = next) {
+            next = r->work_next;
             r->rc = G5_ERR_NOMEM;
             g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "cannot queue work");
-            g5_hmap_del(&u->reqs, r->id);
-            deliver(r);
+            if (!r->cancelled) {
+                g5_hmap_del(&u->reqs, r->id);
+                deliver(r);
+            }
             req_free(r);
         }
+        free(b);
     }
 }
 
 static void after_work(uv_work_t *w, int status)
 {
     (void)status;
-    udm_req *r = (udm_req *)((char *)w - offsetof(udm_req, work));
-    udm *u = r->u;
+    udm_batch *b = (udm_batch *)((char *)w - offsetof(udm_batch, work));
+    udm *u = b->u;
     u->in_flight = NULL;
+    u->stats.jobs++;
+    u->stats.sqn_commits += b->n_sqn > 0;
+    u->stats.sqn_vectors += b->n_sqn;
+    if (b->n > u->stats.max_seen)
+        u->stats.max_seen = b->n;
     if (u->closing) {
-        req_free(r);
+        finish_batch(b, true);
         udm_destroy(u);
         return;
     }
-    if (!r->cancelled) {
-        g5_hmap_del(&u->reqs, r->id); /* from here on, cancel is a no-op */
-        deliver(r);
-    }
-    req_free(r);
+    finish_batch(b, false);
     pump(u);
 }
 
@@ -283,6 +363,7 @@ static void to_worker(udm_req *r)
     else
         u->work_head = r;
     u->work_tail = r;
+    u->work_len++;
     pump(u);
 }
 

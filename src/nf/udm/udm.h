@@ -30,9 +30,12 @@
  *   404 CONTEXT_NOT_FOUND             UECM deregistration of an unknown registration
  * docs/ausf-udm.md maps these to the 5GMM causes the AMF sends.
  *
- * Threads: generate-auth-data and the SDM reads run on libuv's thread pool, one at a
- * time (the UDR's store handle is used by one thread at a time), so the SQN fsync never
+ * Threads: generate-auth-data and the SDM reads run on libuv's thread pool, one batch at
+ * a time (the UDR's store handle is used by one thread at a time), so the SQN fsync never
  * stalls the event loop; everything else, and every callback, runs on the loop thread.
+ * Group commit: a batch is every request waiting when the worker becomes free (up to
+ * udm_config.max_batch); the SQNs of its vectors are written in one transaction with one
+ * fsync, and no vector of the batch is delivered before that commit is durable.
  *
  * No globals: one `udm` per loop, created with its UDR and the store that holds the SIDF
  * keys (kv records, encrypted at rest). Secrets are never logged.
@@ -55,9 +58,14 @@
 
 typedef struct udm udm;
 
+#define UDM_MAX_BATCH_DEFAULT 256
+
 typedef struct udm_config {
     uint8_t hn_key_id_a; /* Profile A home-network public key id (1..255; 0 = default 1) */
     uint8_t hn_key_id_b; /* Profile B key id (0 = default 2) */
+    /* Most requests one thread-pool job takes at once; the SQNs of a job's vectors share
+     * one durable commit (group commit). 0 = UDM_MAX_BATCH_DEFAULT, 1 = one fsync each. */
+    size_t max_batch;
     /* Tests only: supplies RAND instead of the CSPRNG (NULL in production). */
     void (*rand_fn)(void *arg, uint8_t rand[16]);
     void *rand_arg;
@@ -80,6 +88,16 @@ int udm_cancel(udm *u, uint64_t id);
  * USIM/simulator configuration. pub holds G5_SUCI_PUB_MAX bytes; *len gets 32 or 33. */
 int udm_hn_pubkey(const udm *u, int profile, uint8_t *key_id, uint8_t pub[G5_SUCI_PUB_MAX],
                   size_t *len);
+
+/* Counters of the thread-pool work (loop thread; diagnostics, tests, benchmarks). */
+typedef struct udm_stats {
+    uint64_t jobs; /* thread-pool jobs (batches) completed */
+    uint64_t sqn_commits; /* group commits of vector SQNs (one fsync each) */
+    uint64_t sqn_vectors; /* SQNs those commits issued or tried to */
+    size_t max_seen; /* largest batch so far */
+} udm_stats;
+
+void udm_get_stats(const udm *u, udm_stats *out);
 
 /* ---- Nudm_UEAuthentication_Get ---------------------------------------------------- */
 

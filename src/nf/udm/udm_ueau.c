@@ -5,15 +5,19 @@
  *     named by its protection scheme and key id (null scheme, Profile A, Profile B).
  *  2. The authentication subscription is read from the UDR (K, OPc or OP, AMF, method).
  *  3. With ResynchronizationInfo, AUTS is verified with MAC-S and SQN_MS recovered
- *     (TS 33.102 §6.3.5); the UDR then moves SQN_HE (udr_auth_sqn_resync).
- *  4. The next SQN comes from the UDR in one atomic step (udr_auth_sqn_next), so two
- *     workers never issue the same SQN, and MILENAGE builds the vector (TS 33.102 §6.3.2).
+ *     (TS 33.102 §6.3.5); the UDR moves SQN_HE in step 4.
+ *  4. The SQNs of every request of the batch come from the UDR in one group commit
+ *     (udr_auth_sqn_next_batch: one transaction, one fsync; a resync and the next SQN in
+ *     one atomic step), so two workers never issue the same SQN and no vector leaves
+ *     before its SQN is durable; MILENAGE then builds the vector (TS 33.102 §6.3.2).
  *  5. 5G-AKA: the 5G HE AV {RAND, AUTN, XRES*, KAUSF} (TS 33.501 §6.1.3.2 step 1, A.2,
  *     A.4); EAP-AKA': the transformed AV {RAND, AUTN, XRES, CK', IK'} (§6.1.3.1, A.3).
  * Every intermediate key is wiped before returning; nothing secret is logged. Runs on a
  * libuv worker thread (udm.c), so an fsync of the SQN never stalls the event loop. */
 #define G5_LOG_MODULE "udm"
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -25,13 +29,7 @@
 #include "crypto/milenage.h"
 #include "nf/udm/udm_internal.h"
 
-/* Keys of one subscriber, wiped by ueau_keys_wipe. */
-typedef struct ueau_keys {
-    uint8_t k[16];
-    uint8_t opc[16];
-    uint8_t amf[2];
-    g5_auth_method method;
-} ueau_keys;
+typedef udm_ueau_keys ueau_keys;
 
 static void ueau_keys_wipe(ueau_keys *k)
 {
@@ -153,26 +151,21 @@ static uint64_t sqn_value(const uint8_t in[6])
     return v;
 }
 
-/* TS 33.102 §6.3.5: verify MAC-S, recover SQN_MS and let the UDR move SQN_HE. */
-static int resync(udm *u, const char *supi, const ueau_keys *keys, const udm_resync_info *ri,
-                  g5_sbi_problem *pd)
+/* TS 33.102 §6.3.5: verify MAC-S and recover SQN_MS; the UDR moves SQN_HE in the same
+ * group commit that issues the new vector's SQN (udr_sqn_patch.has_resync). */
+static int resync_verify(const char *supi, const ueau_keys *keys, const udm_resync_info *ri,
+                         uint64_t *sqn_ms, g5_sbi_problem *pd)
 {
-    uint8_t sqn_ms[6];
-    int rc = g5_milenage_resync(keys->k, keys->opc, ri->rand, ri->auts, sqn_ms);
+    uint8_t ms[6];
+    int rc = g5_milenage_resync(keys->k, keys->opc, ri->rand, ri->auts, ms);
     if (rc) {
         g5_sbi_problem_set(pd, 403, "AUTHENTICATION_REJECTED",
                            "resynchronisation: AUTS does not verify (MAC-S)");
         G5_LOGW("%s: AUTS with a wrong MAC-S, SQN not changed", supi);
         return rc;
     }
-    udr_sqn out;
-    udr_problem up = {0};
-    rc = udr_auth_sqn_resync(u->udr, supi, sqn_value(sqn_ms), &out, &up);
-    if (rc)
-        copy_udr_problem(pd, &up);
-    else
-        G5_LOGI("%s: SQN resynchronised", supi);
-    return rc;
+    *sqn_ms = sqn_value(ms);
+    return 0;
 }
 
 /* MILENAGE vector and the 5G / EAP-AKA' transform of it. */
@@ -205,39 +198,43 @@ static int build_vector(udm *u, const char *snn, const ueau_keys *keys, uint64_t
     return rc;
 }
 
-static int generate(udm *u, const udm_auth_info_req *in, udm_auth_info_result *res,
-                    g5_sbi_problem *pd)
+/* Phase 1: everything before the SQN (SNN check, SIDF, keys, AUTS verification). On
+ * success r->sqn is ready for the group commit. */
+static int prepare(udm *u, udm_req *r)
 {
-    int rc = check_snn(in->serving_network_name, pd);
+    const udm_auth_info_req *in = &r->auth;
+    udm_auth_info_result *res = &r->auth_res;
+    int rc = check_snn(in->serving_network_name, &r->pd);
     if (!rc)
-        rc = resolve_supi(u, in->supi_or_suci, res->supi, sizeof res->supi, pd);
-    if (rc)
-        return rc;
-    ueau_keys keys;
-    rc = load_keys(u, res->supi, &keys, pd);
-    if (!rc && in->has_resync)
-        rc = resync(u, res->supi, &keys, &in->resync, pd);
-    udr_sqn sqn = {0};
-    if (!rc) {
-        udr_problem up = {0};
-        rc = udr_auth_sqn_next(u->udr, res->supi, &sqn, &up);
-        if (rc)
-            copy_udr_problem(pd, &up);
+        rc = resolve_supi(u, in->supi_or_suci, res->supi, sizeof res->supi, &r->pd);
+    if (!rc)
+        rc = load_keys(u, res->supi, &r->keys, &r->pd);
+    r->sqn = (udr_sqn_patch){.supi = res->supi};
+    if (!rc && in->has_resync) {
+        r->sqn.has_resync = true;
+        rc = resync_verify(res->supi, &r->keys, &in->resync, &r->sqn.sqn_ms, &r->pd);
     }
-    if (!rc) {
-        rc = build_vector(u, in->serving_network_name, &keys, sqn.sqn, res);
-        if (rc)
-            g5_sbi_problem_set(pd, 500, "SYSTEM_FAILURE", "vector generation failed");
-    }
-    ueau_keys_wipe(&keys);
     return rc;
 }
 
-void udm_ueau_compute(udm_req *r)
+/* Phase 3: the vector, once its SQN is durable. */
+static int finish(udm *u, udm_req *r)
 {
-    memset(&r->auth_res, 0, sizeof r->auth_res);
-    memset(&r->pd, 0, sizeof r->pd);
-    int rc = generate(r->u, &r->auth, &r->auth_res, &r->pd);
+    if (r->sqn.rc) {
+        copy_udr_problem(&r->pd, &r->sqn.pd);
+        return r->sqn.rc;
+    }
+    if (r->sqn.has_resync)
+        G5_LOGI("%s: SQN resynchronised", r->auth_res.supi);
+    int rc = build_vector(u, r->auth.serving_network_name, &r->keys, r->sqn.resp.sqn, &r->auth_res);
+    if (rc)
+        g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "vector generation failed");
+    return rc;
+}
+
+static void conclude(udm_req *r, int rc)
+{
+    ueau_keys_wipe(&r->keys);
     if (rc && r->pd.status == 0)
         g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "%s", g5_strerror(rc));
     if (rc) {
@@ -245,4 +242,30 @@ void udm_ueau_compute(udm_req *r)
         OPENSSL_cleanse(&r->auth_res, sizeof r->auth_res);
     }
     r->rc = rc;
+}
+
+size_t udm_ueau_run_batch(udm *u, udm_req **reqs, size_t n)
+{
+    udr_sqn_patch **patches = malloc(n * sizeof *patches);
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        udm_req *r = reqs[i];
+        memset(&r->auth_res, 0, sizeof r->auth_res);
+        memset(&r->pd, 0, sizeof r->pd);
+        r->rc = patches ? prepare(u, r) : G5_ERR_NOMEM;
+        if (r->rc == 0)
+            patches[np++] = &r->sqn;
+        else
+            conclude(r, r->rc);
+    }
+    /* One transaction, one fsync for every vector of the batch (TS 33.102 C.2: each SQN
+     * is durable before any vector carrying it leaves the UDM). */
+    if (np)
+        udr_auth_sqn_next_batch(u->udr, patches, np);
+    for (size_t i = 0; i < np; i++) {
+        udm_req *r = (udm_req *)((char *)patches[i] - offsetof(udm_req, sqn));
+        conclude(r, finish(u, r));
+    }
+    free(patches);
+    return np;
 }

@@ -33,7 +33,7 @@ void udr_free(udr *u)
 }
 
 /* Store error -> ProblemDetails (TS 29.504 Table 6.1.7.3-1, TS 29.500 §5.2.7.2). */
-static int problem(udr *u, int rc, udr_problem *pd)
+static int problem_detail(int rc, udr_problem *pd, const char *detail)
 {
     if (!pd)
         return rc;
@@ -60,8 +60,13 @@ static int problem(udr *u, int rc, udr_problem *pd)
     }
     pd->status = status;
     snprintf(pd->cause, sizeof pd->cause, "%s", cause);
-    snprintf(pd->detail, sizeof pd->detail, "%s", g5_store_errmsg(u->store));
+    snprintf(pd->detail, sizeof pd->detail, "%s", detail);
     return rc;
+}
+
+static int problem(udr *u, int rc, udr_problem *pd)
+{
+    return problem_detail(rc, pd, g5_store_errmsg(u->store));
 }
 
 static int get_sub(udr *u, const char *supi, g5_subscriber *sub, udr_problem *pd)
@@ -115,6 +120,61 @@ int udr_auth_sqn_resync(udr *u, const char *supi, uint64_t sqn_ms, udr_sqn *resp
     }
     int rc = g5_sqn_resync(u->store, supi, sqn_ms, &resp->sqn);
     return rc ? problem(u, rc, pd) : 0;
+}
+
+/* The problem of one patch whose own op failed (the store's message is per handle, so
+ * it names only the last failure: build the detail from the op instead). */
+static void patch_problem(const udr_sqn_patch *p, int rc, udr_problem *pd)
+{
+    char detail[sizeof pd->detail];
+    switch (rc) {
+    case G5_ERR_NOT_FOUND:
+        snprintf(detail, sizeof detail, "subscriber %s does not exist", p->supi);
+        break;
+    case G5_ERR_LIMIT:
+        snprintf(detail, sizeof detail, "sqn of %s: SEQ exhausted (TS 33.102 C.3)", p->supi);
+        break;
+    default: snprintf(detail, sizeof detail, "sqn of %.40s: %s", p->supi, g5_strerror(rc)); break;
+    }
+    problem_detail(rc, pd, detail);
+}
+
+int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *const *patches, size_t n)
+{
+    if (n == 0)
+        return 0;
+    g5_sqn_op *ops = calloc(n, sizeof *ops);
+    if (!ops) {
+        for (size_t i = 0; i < n; i++) {
+            patches[i]->rc = G5_ERR_NOMEM;
+            problem_detail(G5_ERR_NOMEM, &patches[i]->pd, "out of memory");
+        }
+        return G5_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const udr_sqn_patch *p = patches[i];
+        if (p->has_resync)
+            g5_sqn_op_resync_next(&ops[i], p->supi, p->sqn_ms);
+        else
+            g5_sqn_op_next(&ops[i], p->supi);
+        if (p->has_resync && p->sqn_ms > G5_SQN_MAX)
+            ops[i].fn = NULL; /* refused by the store wrapper: G5_ERR_INVALID */
+    }
+    int rc = g5_store_sqn_update_batch(u->store, ops, n);
+    if (rc)
+        G5_LOGW("sqn group commit of %zu: %s", n, g5_store_errmsg(u->store));
+    for (size_t i = 0; i < n; i++) {
+        udr_sqn_patch *p = patches[i];
+        p->rc = ops[i].rc;
+        if (p->rc == 0)
+            p->resp.sqn = ops[i].new_sqn;
+        else if (rc)
+            problem(u, p->rc, &p->pd);
+        else
+            patch_problem(p, p->rc, &p->pd);
+    }
+    free(ops);
+    return rc;
 }
 
 int udr_am_data_get(udr *u, const char *supi, udr_am_data *resp, udr_problem *pd)

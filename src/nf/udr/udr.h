@@ -55,6 +55,16 @@ typedef struct udr_sqn {
     uint64_t sqn; /* the SQN to put in the new vector (next) / SQN_HE after a resync */
 } udr_sqn;
 
+/* One vector's SequenceNumber PATCH inside a group commit (udr_auth_sqn_next_batch). */
+typedef struct udr_sqn_patch {
+    const char *supi; /* in */
+    bool has_resync; /* in: first resynchronise to sqn_ms (TS 33.102 §6.3.5) */
+    uint64_t sqn_ms; /* in: SQN_MS recovered from a verified AUTS */
+    udr_sqn resp; /* out: the SQN to put in the new vector */
+    int rc; /* out: 0 or this patch's failure, with pd filled */
+    udr_problem pd;
+} udr_sqn_patch;
+
 /* AccessAndMobilitySubscriptionData (TS 29.503 §6.1.6.2.4), the parts glass5g uses. */
 typedef struct udr_am_data {
     char gpsi[G5_MSISDN_MAX + 8]; /* "msisdn-<digits>" or "" */
@@ -86,6 +96,12 @@ int udr_auth_subscription_get(udr *u, const char *supi, udr_auth_subscription *r
                               udr_problem *pd);
 int udr_auth_sqn_next(udr *u, const char *supi, udr_sqn *resp, udr_problem *pd);
 int udr_auth_sqn_resync(udr *u, const char *supi, uint64_t sqn_ms, udr_sqn *resp, udr_problem *pd);
+/* Group commit: the SQNs of n vectors (udr_auth_sqn_next, or resync + next) in one store
+ * transaction with one durable commit. Each patch succeeds or fails on its own (p->rc,
+ * p->pd); when the commit itself fails every patch fails with 503/500 and no SQN moved.
+ * Returns 0 when the transaction committed. Patches on the same SUPI are applied in
+ * order, each with its own SEQ. */
+int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *const *patches, size_t n);
 int udr_am_data_get(udr *u, const char *supi, udr_am_data *resp, udr_problem *pd);
 /* single_nssai (may be NULL) filters like the single-nssai query parameter. */
 int udr_sm_data_get(udr *u, const char *supi, const g5_snssai *single_nssai, udr_sm_data *resp,
