@@ -8,9 +8,10 @@
  *   A database newer than this code is refused, never "downgraded".
  * - K and OPc/OP are stored sealed with AES-256-GCM (crypt.h); store_meta.keycheck, a
  *   sealed constant, detects a wrong key file at open time.
- * - SQN read-modify-write is a single `UPDATE ... RETURNING` whose new value comes from a
- *   per-connection SQL function calling the g5_sqn_update_fn: one statement is one atomic
- *   write transaction, so concurrent vector generation never reuses an SQN.
+ * - SQN read-modify-write is a single `UPDATE` whose new value comes from a per-connection
+ *   SQL function calling the g5_sqn_update_fn (which also records the value it wrote): one
+ *   statement is one atomic write transaction, so concurrent vector generation never
+ *   reuses an SQN. A batch runs many of them in one BEGIN IMMEDIATE ... COMMIT.
  */
 #include "store/sqlite.h"
 
@@ -104,7 +105,11 @@ static const char *const stmt_sql[S__COUNT] = {
                 " dnns, ambr_ul, ambr_dl, msisdn, created, updated FROM subscriber"
                 " ORDER BY supi LIMIT ?1 OFFSET ?2"),
     [S_COUNT] = "SELECT count(*) FROM subscriber",
-    [S_SQN] = "UPDATE subscriber SET sqn = g5_sqn_apply(sqn) WHERE supi = ?1 RETURNING sqn",
+    /* No RETURNING: g5_sqn_apply records the value it wrote (sqn_new). A one-row UPDATE by
+     * primary key without RETURNING needs no statement journal, so inside a group-commit
+     * transaction each op costs no savepoint allocation (which, freed again per statement,
+     * made glibc trim the worker thread's heap with madvise + TLB flushes every time). */
+    [S_SQN] = "UPDATE subscriber SET sqn = g5_sqn_apply(sqn) WHERE supi = ?1",
     [S_KV_GET] = "SELECT value, secret FROM kv WHERE key = ?1",
     [S_KV_PUT] = ("INSERT INTO kv (key, value, secret) VALUES (?1, ?2, ?3) ON CONFLICT (key)"
                   " DO UPDATE SET value = excluded.value, secret = excluded.secret"),
@@ -124,6 +129,7 @@ typedef struct sqlite_store {
     g5_sqn_update_fn sqn_fn;
     void *sqn_arg;
     int sqn_rc;
+    uint64_t sqn_new; /* the value sqn_apply returned */
     int busy_ms; /* give up waiting for the write lock after this long */
     struct timespec busy_start;
     unsigned busy_seed;
@@ -488,6 +494,7 @@ static void sqn_apply(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error(ctx, "sqn update refused", -1);
     else
         sqlite3_result_int64(ctx, (sqlite3_int64)next);
+    s->sqn_new = next;
 }
 
 /* Runs S_SQN for one SUPI. *own is set when the failure is the op's own (unknown SUPI,
@@ -502,9 +509,8 @@ static int sqn_one(sqlite_store *s, const char *supi, g5_sqn_update_fn fn, void 
     sqlite3_stmt *q = stmt(s, S_SQN);
     sqlite3_bind_text(q, 1, supi, -1, SQLITE_STATIC);
     int src = sqlite3_step(q), rc = 0;
-    if (src == SQLITE_ROW) {
-        *new_sqn = (uint64_t)sqlite3_column_int64(q, 0);
-        src = sqlite3_step(q); /* completes the statement (outside a txn: commits here) */
+    if (src == SQLITE_DONE && sqlite3_changes(s->db) == 1) {
+        *new_sqn = s->sqn_new; /* outside a transaction: committed (fsync'd) here */
     } else if (src == SQLITE_DONE) {
         *own = true;
         rc = g5_store_fail(&s->base, G5_ERR_NOT_FOUND, "subscriber %s does not exist", supi);

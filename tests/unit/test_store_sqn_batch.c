@@ -65,14 +65,15 @@ static void test_batch_results(void **state)
     s3.sqn = G5_SQN_MAX; /* SEQ exhausted */
     assert_int_equal(g5_store_sub_update(st, &s3, G5_SUB_F_SQN, NULL), 0);
 
-    g5_sqn_op ops[6];
+    g5_sqn_op ops[7];
     g5_sqn_op_next(&ops[0], "imsi-001010000000001");
     g5_sqn_op_next(&ops[1], "imsi-001010000000002");
     g5_sqn_op_next(&ops[2], "imsi-001010000000001"); /* same SUPI again: next SEQ */
     g5_sqn_op_next(&ops[3], "imsi-001010000000404"); /* unknown */
     g5_sqn_op_next(&ops[4], "imsi-12"); /* malformed */
     g5_sqn_op_next(&ops[5], "imsi-001010000000003"); /* exhausted */
-    assert_int_equal(g5_store_sqn_update_batch(st, ops, 6), 0);
+    g5_sqn_op_next(&ops[6], "imsi-001010000000002"); /* after the failures: still counts */
+    assert_int_equal(g5_store_sqn_update_batch(st, ops, 7), 0);
     /* C.3.2 from SQN_HE 0: SEQ 1 IND 1 = 0x21, then SEQ 2 IND 2 = 0x42 */
     assert_int_equal(ops[0].rc, 0);
     assert_true(ops[0].new_sqn == 0x21);
@@ -83,8 +84,10 @@ static void test_batch_results(void **state)
     assert_int_equal(ops[3].rc, G5_ERR_NOT_FOUND);
     assert_int_equal(ops[4].rc, G5_ERR_INVALID);
     assert_int_equal(ops[5].rc, G5_ERR_LIMIT);
+    assert_int_equal(ops[6].rc, 0);
+    assert_true(ops[6].new_sqn == 0x42);
     assert_true(stored_sqn(st, 1) == 0x42);
-    assert_true(stored_sqn(st, 2) == 0x21);
+    assert_true(stored_sqn(st, 2) == 0x42);
     assert_true(stored_sqn(st, 3) == G5_SQN_MAX);
 
     /* resync then next in one op == g5_sqn_resync + g5_sqn_next on another subscriber */
@@ -97,8 +100,8 @@ static void test_batch_results(void **state)
     g5_sqn_op_resync_next(&ops[0], "imsi-001010000000002", ms);
     assert_int_equal(g5_store_sqn_update_batch(st, ops, 1), 0);
     assert_int_equal(ops[0].rc, 0);
-    /* SEQ_HE := SEQ_MS = 5000 with IND_HE kept (1), then SEQ 5001 IND 2 */
-    assert_true(ops[0].new_sqn == g5_sqn_make(5001, 2));
+    /* SEQ_HE := SEQ_MS = 5000 with IND_HE kept (2), then SEQ 5001 IND 3 */
+    assert_true(ops[0].new_sqn == g5_sqn_make(5001, 3));
     assert_true(g5_sqn_seq(single) == 5001);
     /* an empty batch is a no-op */
     assert_int_equal(g5_store_sqn_update_batch(st, ops, 0), 0);
