@@ -22,7 +22,8 @@
  *
  * Environment: G5_BENCH_UES (10000), G5_BENCH_RATE (20000 starts/s: saturates, so reg/s is
  * the capacity and the latency is under full load; lower it to see unloaded latency),
- * G5_BENCH_INFLIGHT (1000), G5_BENCH_SCHEMES ("null,A"; also "B"), G5_BENCH_DIR,
+ * G5_BENCH_INFLIGHT (256: at 1000 the simulator counts a full usrsctp send buffer as a
+ * failed procedure), G5_BENCH_SCHEMES ("null,A"; also "B"), G5_BENCH_DIR,
  * G5_BENCH_BIN (folder with glass5g and glass5g-sim; default: this program's folder/..),
  * G5_BENCH_KEEP=1 keeps the temporary folders (logs, reports).
  */
@@ -619,7 +620,7 @@ int main(int argc, char **argv)
     bench_cfg bc = {0};
     bc.ues = env_long("G5_BENCH_UES", 10000, 1, 1000000);
     bc.rate = env_long("G5_BENCH_RATE", 20000, 1, 10000000);
-    bc.inflight = env_long("G5_BENCH_INFLIGHT", 1000, 1, 1000000);
+    bc.inflight = env_long("G5_BENCH_INFLIGHT", 256, 1, 1000000);
     snprintf(bc.schemes, sizeof bc.schemes, "%s",
              getenv("G5_BENCH_SCHEMES") ? getenv("G5_BENCH_SCHEMES") : "null,A");
     snprintf(bc.dir, sizeof bc.dir, "%s",
