@@ -4,10 +4,13 @@
  * Each call allocates a udm_req holding a copy of its input, indexes it by id (for
  * udm_cancel) and posts it on the UDM's g5_sbi_queue. When the queue drains:
  *  - UECM and auth events (in-memory maps, loop thread only) complete at once;
- *  - generate-auth-data and SDM reads go to the libuv thread pool, one request at a time
+ *  - generate-auth-data and SDM reads go to the libuv thread pool, one batch at a time
  *    (the store handle is single-threaded), because they hit the UDR: a durable SQN
  *    commit costs an fsync (ms on a busy disk) that must not stall every UE on the loop.
- *    The outcome is stored in the request and delivered from the loop (after_work).
+ *    A batch is every request waiting when the worker becomes free (up to max_batch);
+ *    the SQNs of its vectors share one commit (group commit, udm_ueau_run_batch). The
+ *    outcomes are stored in the requests and delivered from the loop (after_work), so no
+ *    vector leaves before its SQN is durable.
  * A request cancelled before its work starts costs nothing and consumes no SQN; one
  * cancelled while in flight completes silently. */
 #define G5_LOG_MODULE "udm"
