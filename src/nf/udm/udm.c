@@ -230,21 +230,10 @@ static void run_sdm(udm_req *r)
 static void on_work(uv_work_t *w)
 {
     udm_batch *b = (udm_batch *)((char *)w - offsetof(udm_batch, work));
-    udm_req **ueau = malloc(b->n * sizeof *ueau);
-    size_t n = 0;
-    for (udm_req *r = b->head; r; r = r->work_next) {
+    for (udm_req *r = b->head; r; r = r->work_next)
         if (r->op != UDM_OP_UEAU_GET)
             run_sdm(r);
-        else if (ueau)
-            ueau[n++] = r;
-        else { /* out of memory: fail it rather than block */
-            r->rc = G5_ERR_NOMEM;
-            g5_sbi_problem_set(&r->pd, 500, "SYSTEM_FAILURE", "out of memory");
-        }
-    }
-    if (n)
-        b->n_sqn = udm_ueau_run_batch(b->u, ueau, n);
-    free(ueau);
+    b->n_sqn = udm_ueau_run_batch(b->u, b->head);
 }
 
 static void deliver(udm_req *r)

@@ -92,11 +92,12 @@ typedef struct udm_batch {
     size_t n_sqn; /* set by the worker: SQNs in this batch's group commit */
 } udm_batch;
 
-/* generate-auth-data (udm_ueau.c) for the n requests of a batch: SIDF and keys per
+/* generate-auth-data (udm_ueau.c) for the requests of a batch (the UDM_OP_UEAU_GET ones
+ * of the work_next list from head): SIDF and keys per
  * request, then the SQNs of all of them in one UDR group commit (one fsync), then the
  * vectors into r->auth_res / r->rc / r->pd. Returns how many SQNs went into the group
  * commit (0: no commit was made). Runs on a worker thread: touches only the
  * requests, the UDR and the immutable SIDF keys. */
-size_t udm_ueau_run_batch(udm *u, udm_req **reqs, size_t n); /* -> SQNs committed */
+size_t udm_ueau_run_batch(udm *u, udm_req *head); /* -> SQNs committed */
 
 #endif

@@ -244,17 +244,20 @@ static void conclude(udm_req *r, int rc)
     r->rc = rc;
 }
 
-size_t udm_ueau_run_batch(udm *u, udm_req **reqs, size_t n)
+size_t udm_ueau_run_batch(udm *u, udm_req *head)
 {
-    udr_sqn_patch **patches = malloc(n * sizeof *patches);
-    size_t np = 0;
-    for (size_t i = 0; i < n; i++) {
-        udm_req *r = reqs[i];
+    size_t n = 0, np = 0;
+    for (udm_req *r = head; r; r = r->work_next)
+        n += r->op == UDM_OP_UEAU_GET;
+    udr_sqn_patch *patches = n ? calloc(n, sizeof *patches) : NULL;
+    for (udm_req *r = head; r; r = r->work_next) {
+        if (r->op != UDM_OP_UEAU_GET)
+            continue;
         memset(&r->auth_res, 0, sizeof r->auth_res);
         memset(&r->pd, 0, sizeof r->pd);
         r->rc = patches ? prepare(u, r) : G5_ERR_NOMEM;
         if (r->rc == 0)
-            patches[np++] = &r->sqn;
+            patches[np++] = r->sqn;
         else
             conclude(r, r->rc);
     }
@@ -262,8 +265,11 @@ size_t udm_ueau_run_batch(udm *u, udm_req **reqs, size_t n)
      * is durable before any vector carrying it leaves the UDM). */
     if (np)
         udr_auth_sqn_next_batch(u->udr, patches, np);
-    for (size_t i = 0; i < np; i++) {
-        udm_req *r = (udm_req *)((char *)patches[i] - offsetof(udm_req, sqn));
+    size_t i = 0;
+    for (udm_req *r = head; r && i < np; r = r->work_next) {
+        if (r->op != UDM_OP_UEAU_GET || r->rc != 0)
+            continue;
+        r->sqn = patches[i++];
         conclude(r, finish(u, r));
     }
     free(patches);

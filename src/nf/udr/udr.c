@@ -139,20 +139,20 @@ static void patch_problem(const udr_sqn_patch *p, int rc, udr_problem *pd)
     problem_detail(rc, pd, detail);
 }
 
-int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *const *patches, size_t n)
+int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *patches, size_t n)
 {
     if (n == 0)
         return 0;
     g5_sqn_op *ops = calloc(n, sizeof *ops);
     if (!ops) {
         for (size_t i = 0; i < n; i++) {
-            patches[i]->rc = G5_ERR_NOMEM;
-            problem_detail(G5_ERR_NOMEM, &patches[i]->pd, "out of memory");
+            patches[i].rc = G5_ERR_NOMEM;
+            problem_detail(G5_ERR_NOMEM, &patches[i].pd, "out of memory");
         }
         return G5_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        const udr_sqn_patch *p = patches[i];
+        const udr_sqn_patch *p = &patches[i];
         if (p->has_resync)
             g5_sqn_op_resync_next(&ops[i], p->supi, p->sqn_ms);
         else
@@ -164,7 +164,7 @@ int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *const *patches, size_t n)
     if (rc)
         G5_LOGW("sqn group commit of %zu: %s", n, g5_store_errmsg(u->store));
     for (size_t i = 0; i < n; i++) {
-        udr_sqn_patch *p = patches[i];
+        udr_sqn_patch *p = &patches[i];
         p->rc = ops[i].rc;
         if (p->rc == 0)
             p->resp.sqn = ops[i].new_sqn;

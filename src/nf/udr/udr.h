@@ -101,7 +101,7 @@ int udr_auth_sqn_resync(udr *u, const char *supi, uint64_t sqn_ms, udr_sqn *resp
  * p->pd); when the commit itself fails every patch fails with 503/500 and no SQN moved.
  * Returns 0 when the transaction committed. Patches on the same SUPI are applied in
  * order, each with its own SEQ. */
-int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *const *patches, size_t n);
+int udr_auth_sqn_next_batch(udr *u, udr_sqn_patch *patches, size_t n);
 int udr_am_data_get(udr *u, const char *supi, udr_am_data *resp, udr_problem *pd);
 /* single_nssai (may be NULL) filters like the single-nssai query parameter. */
 int udr_sm_data_get(udr *u, const char *supi, const g5_snssai *single_nssai, udr_sm_data *resp,
