@@ -354,8 +354,16 @@ int g5_store_open(const g5_store_params *p, g5_store **out, char *err, size_t er
         snprintf(err, errlen, "store: a database path and a key file are required");
         return G5_ERR_CONFIG;
     }
-    if (!p->backend || !strcmp(p->backend, "sqlite"))
-        return g5_store_sqlite_open(p, out, err, errlen);
+    if (!p->backend || !strcmp(p->backend, "sqlite")) {
+        int rc = g5_store_sqlite_open(p, out, err, errlen);
+        if (rc == 0 && pthread_mutex_init(&(*out)->lock, NULL) != 0) {
+            (*out)->ops->close(*out);
+            *out = NULL;
+            snprintf(err, errlen, "store: cannot create its lock");
+            return G5_ERR_NOMEM;
+        }
+        return rc;
+    }
     snprintf(err, errlen, "store: unknown backend '%s'; use sqlite", p->backend);
     return G5_ERR_UNSUPPORTED;
 }
@@ -370,8 +378,22 @@ int g5_store_open_config(const g5_config *cfg, bool create, g5_store **out, char
 
 void g5_store_close(g5_store *st)
 {
-    if (st)
+    if (st) {
+        pthread_mutex_destroy(&st->lock);
         st->ops->close(st);
+    }
+}
+
+/* Serialises backend calls across threads (see struct g5_store). */
+static void st_lock(g5_store *st)
+{
+    pthread_mutex_lock(&st->lock);
+}
+
+static int st_unlock(g5_store *st, int rc)
+{
+    pthread_mutex_unlock(&st->lock);
+    return rc;
 }
 
 const char *g5_store_errmsg(const g5_store *st)
@@ -398,31 +420,44 @@ static int check_record(g5_store *st, const g5_subscriber *sub)
 int g5_store_sub_get(g5_store *st, const char *supi, g5_subscriber *out)
 {
     int rc = check_supi_arg(st, supi);
-    return rc ? rc : st->ops->sub_get(st, supi, out);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_get(st, supi, out));
 }
 
 int g5_store_sub_put(g5_store *st, const g5_subscriber *sub)
 {
     int rc = check_record(st, sub);
-    return rc ? rc : st->ops->sub_put(st, sub);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_put(st, sub));
 }
 
 int g5_store_sub_update(g5_store *st, const g5_subscriber *sub, unsigned fields, g5_subscriber *out)
 {
     int rc = check_supi_arg(st, sub->supi);
-    return rc ? rc : st->ops->sub_update(st, sub, fields & G5_SUB_F_ALL, out);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_update(st, sub, fields & G5_SUB_F_ALL, out));
 }
 
 int g5_store_sub_delete(g5_store *st, const char *supi)
 {
     int rc = check_supi_arg(st, supi);
-    return rc ? rc : st->ops->sub_delete(st, supi);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_delete(st, supi));
 }
 
 int g5_store_sub_list(g5_store *st, size_t offset, size_t limit, g5_subscriber *out, size_t *n,
                       size_t *total)
 {
-    return st->ops->sub_list(st, offset, limit, out, n, total);
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_list(st, offset, limit, out, n, total));
 }
 
 int g5_store_sub_import(g5_store *st, const g5_subscriber *subs, size_t n, bool replace,
@@ -436,14 +471,18 @@ int g5_store_sub_import(g5_store *st, const g5_subscriber *subs, size_t n, bool 
             return rc;
         }
     }
-    return st->ops->sub_import(st, subs, n, replace, bad);
+    st_lock(st);
+    return st_unlock(st, st->ops->sub_import(st, subs, n, replace, bad));
 }
 
 int g5_store_sqn_update(g5_store *st, const char *supi, g5_sqn_update_fn fn, void *arg,
                         uint64_t *new_sqn)
 {
     int rc = check_supi_arg(st, supi);
-    return rc ? rc : st->ops->sqn_update(st, supi, fn, arg, new_sqn);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->sqn_update(st, supi, fn, arg, new_sqn));
 }
 
 /* An op with a malformed SUPI fails alone (G5_ERR_INVALID) and never reaches the backend;
@@ -461,7 +500,10 @@ int g5_store_sqn_update_batch(g5_store *st, g5_sqn_op *ops, size_t n)
             (!ops[i].fn || g5_supi_validate(ops[i].supi, 0, why, sizeof why)) ? G5_ERR_INVALID : 0;
         valid += ops[i].rc == 0;
     }
-    return valid ? st->ops->sqn_update_batch(st, ops, n) : 0;
+    if (!valid)
+        return 0;
+    st_lock(st);
+    return st_unlock(st, st->ops->sqn_update_batch(st, ops, n));
 }
 
 static int check_key(g5_store *st, const char *key)
@@ -475,7 +517,10 @@ static int check_key(g5_store *st, const char *key)
 int g5_store_kv_get(g5_store *st, const char *key, uint8_t *val, size_t cap, size_t *len)
 {
     int rc = check_key(st, key);
-    return rc ? rc : st->ops->kv_get(st, key, val, cap, len);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->kv_get(st, key, val, cap, len));
 }
 
 int g5_store_kv_put(g5_store *st, const char *key, const uint8_t *val, size_t len, bool secret)
@@ -483,11 +528,17 @@ int g5_store_kv_put(g5_store *st, const char *key, const uint8_t *val, size_t le
     int rc = check_key(st, key);
     if (rc == 0 && len > 65536)
         rc = g5_store_fail(st, G5_ERR_TOO_LONG, "kv: value must be at most 65536 bytes");
-    return rc ? rc : st->ops->kv_put(st, key, val, len, secret);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->kv_put(st, key, val, len, secret));
 }
 
 int g5_store_kv_delete(g5_store *st, const char *key)
 {
     int rc = check_key(st, key);
-    return rc ? rc : st->ops->kv_delete(st, key);
+    if (rc)
+        return rc;
+    st_lock(st);
+    return st_unlock(st, st->ops->kv_delete(st, key));
 }

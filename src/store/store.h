@@ -20,6 +20,7 @@
 #ifndef G5_STORE_STORE_H
 #define G5_STORE_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -158,8 +159,12 @@ typedef struct g5_store_ops {
 } g5_store_ops;
 
 /* Every backend's handle starts with this header. */
+/* One store is shared by the loop thread (AMF, SMF, CLI) and the UDM's worker thread; a
+ * SQLite connection opened NOMUTEX must never be entered from two threads at once, so every
+ * g5_store_* call holds `lock` for the whole backend operation (store.c). */
 struct g5_store {
     const g5_store_ops *ops;
+    pthread_mutex_t lock;
     char err[256]; /* last error message (never secret values) */
 };
 
