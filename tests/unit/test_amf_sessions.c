@@ -30,10 +30,10 @@ typedef struct t_core {
     t_ue ue;
 } t_core;
 
-static void core_up(t_core *c)
+static void core_up_timers(t_core *c, const amf_timer_cfg *tc)
 {
     t_amf *t = &c->t;
-    t_amf_up(t, NULL);
+    t_amf_up(t, tc);
     /* the UPF on its own loopback ports, no TUN device */
     strcpy(t->cfg.upf.pfcp_addr, "127.0.0.1");
     strcpy(t->cfg.upf.n3_addr, "127.0.0.1");
@@ -55,6 +55,11 @@ static void core_up(t_core *c)
     amf_set_smf(t->amf, c->smf);
     t_ue_init(t, &c->ue, 1, true);
     t_register(t, &c->ue, 0);
+}
+
+static void core_up(t_core *c)
+{
+    core_up_timers(c, NULL);
 }
 
 static void core_down(t_core *c)
@@ -505,6 +510,30 @@ static void test_idle_then_service_request(void **s)
     core_down(&c);
 }
 
+/* Implicit deregistration (mobile reachable timer, TS 24.501 §5.3.7) takes the sessions
+ * with the context. */
+static void test_implicit_deregistration(void **s)
+{
+    (void)s;
+    t_core c;
+    rx r;
+    amf_timer_cfg tc = {.mobile_reachable_ms = 100};
+    core_up_timers(&c, &tc);
+    establish(&c, 1, &r);
+    NGAP_NGAP_PDU_t pdu;
+    NGAP_Cause_t cause =
+        ngap_cause(NGAP_Cause_PR_radioNetwork, NGAP_CauseRadioNetwork_user_inactivity);
+    assert_int_equal(ngap_build_ue_context_release_request(&pdu, c.ue.amf_id, c.ue.ran_id, &cause),
+                     0);
+    t_rx(&c.t, &pdu);
+    expect_release_cmd_and_complete(&c);
+    settle(&c, 300);
+    assert_int_equal(amf_get_stats(c.t.amf)->implicit_dereg, 1);
+    assert_int_equal(upf_host_upf(c.upf)->n_sess, 0);
+    assert_int_equal(smf_get_stats(c.smf)->active, 0);
+    core_down(&c);
+}
+
 static void test_errors(void **s)
 {
     (void)s;
@@ -674,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_network_requested_release),
         cmocka_unit_test(test_deregistration_releases),
         cmocka_unit_test(test_idle_then_service_request),
+        cmocka_unit_test(test_implicit_deregistration),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_malformed_n1),
         cmocka_unit_test(test_tshark_setup_request),

@@ -81,7 +81,7 @@ static int run_ip(const char *const argv[])
 
 static void tun_denied(const g5_config *cfg, const char *what, int e)
 {
-    G5_LOGE("upf: cannot create the N6 TUN device '%s' (%s: %s). The in-process UPF needs "
+    G5_LOGE("cannot create the N6 TUN device '%s' (%s: %s). The in-process UPF needs "
             "root or CAP_NET_ADMIN: run as root (or `setcap cap_net_admin+ep glass5g`), or set "
             "upf.enabled: false and point smf.upfs at a UPF running elsewhere "
             "(`glass5g run --nf upf`)%s",
@@ -121,7 +121,7 @@ static int tun_open(const g5_config *cfg)
         rc = run_ip(r);
     }
     if (rc) {
-        G5_LOGE("upf: configuring %s with ip(8) failed (is iproute2 installed? check "
+        G5_LOGE("configuring %s with ip(8) failed (is iproute2 installed? check "
                 "upf.n6.address/address6 and upf.ue_pools)",
                 dev);
         close(fd);
