@@ -435,6 +435,86 @@ static void expect_release_cmd_and_complete(t_core *c)
     t_rx(&c->t, &pdu);
 }
 
+/* SERVICE REQUEST (TS 24.501 §8.2.16) for the 5G-S-TMSI, with uplink data status uds
+ * (bit n = PSI n; 0 = IE absent) and a PDU session status equal to it. */
+static void service_request(t_core *c, uint16_t uds, bool initial)
+{
+    static uint8_t u[2];
+    u[0] = (uint8_t)uds;
+    u[1] = (uint8_t)(uds >> 8);
+    nas_msg m;
+    nas_mobile_identity mi;
+    t_guti(&c->ue, &mi);
+    mi.type = NAS_MI_S_TMSI;
+    nas_arena ar;
+    nas_arena_init(&ar);
+    nas_msg_init(&m, NAS_SERVICE_REQUEST);
+    nas_ie_set_half(&m.service_request.ngksi, 0);
+    nas_ie_set_half(&m.service_request.service_type, uds ? 1 : 0); /* data / signalling */
+    size_t mark = g5_wbuf_len(&ar.w);
+    assert_int_equal(nas_mobile_identity_encode(&mi, &ar.w), 0);
+    assert_int_equal(nas_arena_ie(&ar, mark, &m.service_request.ie_5g_s_tmsi), 0);
+    if (uds) {
+        nas_ie_set(&m.service_request.uplink_data_status, u, 2);
+        nas_ie_set(&m.service_request.pdu_session_status, u, 2);
+    }
+    t_send_msg(&c->t, &c->ue, &m, initial ? NAS_SHT_INTEGRITY : NAS_SHT_INTEGRITY_CIPHERED,
+               initial);
+}
+
+static void go_idle(t_core *c)
+{
+    NGAP_NGAP_PDU_t pdu;
+    NGAP_Cause_t cause =
+        ngap_cause(NGAP_Cause_PR_radioNetwork, NGAP_CauseRadioNetwork_user_inactivity);
+    assert_int_equal(
+        ngap_build_ue_context_release_request(&pdu, c->ue.amf_id, c->ue.ran_id, &cause), 0);
+    t_rx(&c->t, &pdu);
+    expect_release_cmd_and_complete(c);
+    settle(c, 50);
+}
+
+/* A signalling-only Service Request leaves the session deactivated; a later one in
+ * CM-CONNECTED with uplink data status gets the accept, then a PDU Session Resource
+ * Setup Request (no Initial Context Setup any more). */
+static void test_connected_service_request(void **s)
+{
+    (void)s;
+    t_core c;
+    rx r;
+    core_up(&c);
+    uint64_t ref = establish(&c, 3, &r);
+    send_setup_rsp(&c, 3, 0x3333);
+    settle(&c, 30);
+    go_idle(&c);
+    c.ue.ran_id = 43;
+    service_request(&c, 0, true);
+    assert_true(pop_rx(&c, &r));
+    assert_int_equal(r.pc, NGAP_id_InitialContextSetup);
+    assert_int_equal(r.nas.type, NAS_SERVICE_ACCEPT);
+    assert_int_equal(r.tr_len, 0); /* no session in it */
+    smf_sess_info si;
+    assert_int_equal(smf_sess_info_get(c.smf, ref, &si), 0);
+    assert_true(si.up_deactivated);
+    NGAP_NGAP_PDU_t pdu;
+    assert_int_equal(ngap_build_initial_context_setup_response(&pdu, c.ue.amf_id, c.ue.ran_id), 0);
+    t_rx(&c.t, &pdu);
+    service_request(&c, 1u << 3, false);
+    assert_true(pop_rx(&c, &r));
+    assert_int_equal(r.pc, NGAP_id_DownlinkNASTransport);
+    assert_int_equal(r.nas.type, NAS_SERVICE_ACCEPT);
+    assert_true(pop_rx(&c, &r));
+    assert_int_equal(r.pc, NGAP_id_PDUSessionResourceSetup);
+    assert_int_equal(r.psi, 3);
+    assert_int_equal(ul_teid_of(r.tr, r.tr_len), si.ul_teid);
+    send_setup_rsp(&c, 3, 0x4444);
+    settle(&c, 50);
+    assert_int_equal(smf_sess_info_get(c.smf, ref, &si), 0);
+    assert_int_equal(si.gnb_teid, 0x4444);
+    assert_false(si.up_deactivated);
+    core_down(&c);
+}
+
 static void test_idle_then_service_request(void **s)
 {
     (void)s;
@@ -464,23 +544,8 @@ static void test_idle_then_service_request(void **s)
             assert_true(us->far[i].action & G5_PFCP_AA_BUFF);
 
     /* Service Request with uplink data for PSI 1 on a new N2 connection */
-    static const uint8_t uds[2] = {0x02, 0x00}, pss[2] = {0x02, 0x00};
-    nas_msg m;
-    nas_mobile_identity mi;
-    t_guti(&c.ue, &mi);
-    mi.type = NAS_MI_S_TMSI;
-    nas_arena ar;
-    nas_arena_init(&ar);
-    nas_msg_init(&m, NAS_SERVICE_REQUEST);
-    nas_ie_set_half(&m.service_request.ngksi, 0);
-    nas_ie_set_half(&m.service_request.service_type, 1); /* data */
-    size_t mark = g5_wbuf_len(&ar.w);
-    assert_int_equal(nas_mobile_identity_encode(&mi, &ar.w), 0);
-    assert_int_equal(nas_arena_ie(&ar, mark, &m.service_request.ie_5g_s_tmsi), 0);
-    nas_ie_set(&m.service_request.uplink_data_status, uds, 2);
-    nas_ie_set(&m.service_request.pdu_session_status, pss, 2);
     c.ue.ran_id = 42;
-    t_send_msg(&c.t, &c.ue, &m, NAS_SHT_INTEGRITY, true);
+    service_request(&c, 0x0002, true);
     assert_true(pop_rx(&c, &r));
     assert_int_equal(r.pc, NGAP_id_InitialContextSetup);
     assert_int_equal(r.nas.type, NAS_SERVICE_ACCEPT);
@@ -703,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_network_requested_release),
         cmocka_unit_test(test_deregistration_releases),
         cmocka_unit_test(test_idle_then_service_request),
+        cmocka_unit_test(test_connected_service_request),
         cmocka_unit_test(test_implicit_deregistration),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_malformed_n1),

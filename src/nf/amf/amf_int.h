@@ -217,6 +217,9 @@ void amf_sm_sync_status(amf_ue *ue, uint16_t ue_status);
 /* Service Request with Uplink data status: starts the re-activations; returns false when
  * there is nothing to re-activate (the accept can go at once). */
 bool amf_sm_reactivate(amf_ue *ue, uint16_t uplink_status);
+/* Re-activated sessions whose transfer did not go in an Initial Context Setup: one PDU
+ * Session Resource Setup Request each (the UE was already connected). */
+void amf_sm_send_pending_setups(amf_ue *ue);
 
 /* amf_ngap_sm.c: NGAP PDU Session Resource procedures (TS 38.413 §8.2) */
 uint16_t amf_ngap_ue_stream(const amf_gnb *g);

@@ -755,10 +755,12 @@ void amf_service_accept(amf_ue *ue)
     ue->amf->st.service_accept++;
     g5_counter_inc(&amf_service_c);
     G5_LOGI("ue %s: service accepted", ue->supi);
-    if (!ue->ics_sent)
+    if (!ue->ics_sent) {
         amf_ngap_ics_request(ue, buf, len);
-    else
-        amf_ngap_dl_nas(ue, buf, len);
+        return;
+    }
+    amf_ngap_dl_nas(ue, buf, len); /* already connected: one Setup Request per session */
+    amf_sm_send_pending_setups(ue);
 }
 
 static void on_service_req(amf_ue *ue, const nas_msg *m)

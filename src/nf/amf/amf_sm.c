@@ -428,6 +428,20 @@ bool amf_sm_reactivate(amf_ue *ue, uint16_t uplink_status)
     return ue->sr_waiting > 0;
 }
 
+void amf_sm_send_pending_setups(amf_ue *ue)
+{
+    for (uint8_t psi = 1; psi < AMF_MAX_PSI; psi++) {
+        amf_sess *x = &ue->sess[psi];
+        if (!x->act_n2)
+            continue;
+        if (amf_ngap_pdu_setup(ue, psi, &x->snssai, NULL, 0, x->act_n2, x->act_n2_len))
+            G5_LOGE("ue %s PSI %u: cannot send PDU Session Resource Setup Request", ue->supi, psi);
+        free(x->act_n2);
+        x->act_n2 = NULL;
+        x->act_n2_len = 0;
+    }
+}
+
 /* Namf_Communication_N1N2MessageTransfer from the SMF (network-requested release,
  * TS 23.502 §4.3.4.2): the SM context is already gone. */
 void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
