@@ -128,6 +128,39 @@ static void test_config_smf(void **state)
     free(buf);
 }
 
+/* The SMF finds the UPF of the upf: section without an smf.upfs list; the defaults agree
+ * (UPF on 127.0.0.7, its pools = the SMF's default DNN pools, IPv4 and IPv6). */
+static void test_config_smf_upf_link(void **state)
+{
+    (void)state;
+    g5_config cfg;
+    g5_config_defaults(&cfg);
+    assert_true(cfg.upf.enabled);
+    assert_string_equal(cfg.smf.upfs[0].address, cfg.upf.pfcp_addr);
+    assert_int_equal(cfg.smf.upfs[0].port, cfg.upf.pfcp_port);
+    assert_string_equal(cfg.upf.ue_pools[0], cfg.smf.dnns[0].ipv4_pool);
+    assert_int_equal(cfg.upf.n_ue_pools, 2);
+    assert_int_equal(strncmp(cfg.upf.ue_pools[1], cfg.smf.dnns[0].ipv6_pool, 14), 0);
+    assert_int_equal(g5_config_load_string(&cfg,
+                                           "upf:\n  pfcp: {address: 127.0.0.9, port: 8806}\n"
+                                           "  n3: {address: 127.0.0.9}\n",
+                                           "t.yaml", stderr),
+                     0);
+    assert_int_equal(cfg.smf.nupfs, 1);
+    assert_string_equal(cfg.smf.upfs[0].address, "127.0.0.9");
+    assert_int_equal(cfg.smf.upfs[0].port, 8806);
+    assert_string_equal(cfg.smf.upfs[0].n3_addr, "127.0.0.9");
+    /* a UPF elsewhere: upf.enabled false + an explicit list */
+    g5_config_defaults(&cfg);
+    assert_int_equal(g5_config_load_string(&cfg,
+                                           "upf: {enabled: false}\n"
+                                           "smf:\n  upfs: [{address: 192.0.2.10}]\n",
+                                           "t.yaml", stderr),
+                     0);
+    assert_false(cfg.upf.enabled);
+    assert_string_equal(cfg.smf.upfs[0].address, "192.0.2.10");
+}
+
 /* ---- 5GSM ---- */
 
 /* A UE's PDU SESSION ESTABLISHMENT REQUEST with ePCO asking for DNS v4/v6 and the MTU. */
@@ -519,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_pool_v4),
         cmocka_unit_test(test_pool_v6),
         cmocka_unit_test(test_config_smf),
+        cmocka_unit_test(test_config_smf_upf_link),
         cmocka_unit_test(test_parse_est_req),
         cmocka_unit_test(test_accept_contents),
         cmocka_unit_test(test_reject_and_release),
