@@ -119,13 +119,28 @@ static int ns_socket(const char *ns, int type, int proto)
     return fd;
 }
 
+/* SIGTERM, then SIGKILL if the UPF has not exited within 3 s. Returns the wait status. */
+static int stop_upf(void)
+{
+    int st = -1;
+    if (upf_pid <= 0)
+        return st;
+    kill(upf_pid, SIGTERM);
+    for (int i = 0; i < 300 && waitpid(upf_pid, &st, WNOHANG) == 0; i++)
+        sleep_ns(10000000);
+    if (st == -1) {
+        printf("  the UPF did not stop on SIGTERM: killed\n");
+        kill(upf_pid, SIGKILL);
+        waitpid(upf_pid, &st, 0);
+        st = -1;
+    }
+    upf_pid = -1;
+    return st;
+}
+
 static void cleanup(void)
 {
-    if (upf_pid > 0) {
-        kill(upf_pid, SIGTERM);
-        waitpid(upf_pid, NULL, 0);
-        upf_pid = -1;
-    }
+    stop_upf();
     if (ns_gnb[0]) {
         sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; ip netns del %s "
            "2>/dev/null",
@@ -675,10 +690,7 @@ int main(int argc, char **argv)
            ues, (double)(now_ns() - t0) / 1e6, secs, WARMUP_NS / 1e9);
     rc = run_all(secs, ues);
     int bad = pfcp_delete(ues);
-    kill(upf_pid, SIGTERM);
-    int st = 0;
-    waitpid(upf_pid, &st, 0);
-    upf_pid = -1;
+    int st = stop_upf();
     char line[256] = "";
     FILE *lf = fopen(log_path, "r");
     while (lf && fgets(line, sizeof line, lf))
@@ -686,7 +698,7 @@ int main(int argc, char **argv)
             printf("  %s", strstr(line, "UPF stopped"));
     if (lf)
         fclose(lf);
-    if (bad || !WIFEXITED(st) || WEXITSTATUS(st)) {
+    if (bad || st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
         printf("  FAIL: %d deletions failed, UPF exit status %d\n", bad, st);
         rc = -1;
     }
