@@ -316,8 +316,11 @@ int upf_run(const g5_config *cfg)
         G5_LOGI("N6 I/O: %s, %llu system calls",
                 upf_n6io_batched(&rt->n6io) ? "io_uring batches" : "read/write per packet",
                 (unsigned long long)rt->n6io.syscalls);
-        G5_LOGN("UPF stopped: %u sessions, ul %llu pkts, dl %llu pkts", rt->u.n_sess,
-                (unsigned long long)rt->u.c.ul_pkts, (unsigned long long)rt->u.c.dl_pkts);
+        G5_LOGN("UPF stopped: %u sessions, ul %llu pkts, dl %llu pkts, indexes seid/teid/ue4/ue6 "
+                "%zu/%zu/%zu/%zu",
+                rt->u.n_sess, (unsigned long long)rt->u.c.ul_pkts,
+                (unsigned long long)rt->u.c.dl_pkts, rt->u.by_seid.len, rt->u.by_teid.len,
+                rt->u.by_ue4.len, rt->u.by_ue6.len);
     }
     int fds[] = {rt->pfcp_fd, rt->n3_fd, rt->tun_fd};
     for (int i = 0; i < 3; i++)
