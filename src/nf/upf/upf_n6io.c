@@ -138,6 +138,8 @@ static void queue_op(upf_n6io *q, uint8_t op, void *buf, size_t len, unsigned sl
 static int run_batch(upf_n6io *q, unsigned n, int *res)
 {
     unsigned done = 0;
+    for (unsigned i = 0; i < n; i++)
+        res[i] = -ECANCELED; /* a slot no completion names counts as failed */
     q->syscalls++;
     int r = ring_enter(q->ring_fd, n, n);
     while (r < 0 && errno == EINTR) {
