@@ -1,8 +1,9 @@
 /* The UPF process: PFCP socket (N4), GTP-U socket (N3) and a TUN device (N6) on one
  * libuv loop. Each socket is watched with uv_poll_t and drained in batches: recvmmsg()
- * of up to UPF_BATCH datagrams on N3, up to UPF_BATCH reads from the TUN device sent with
- * one sendmmsg() on N3. The packet work itself is upf_uplink()/upf_downlink().
- * `glass5g run --nf upf` calls upf_run(). */
+ * of up to UPF_BATCH datagrams on N3 written to the TUN device with one batched call, up to
+ * UPF_BATCH packets read from the TUN device with one batched call (upf_n6io.c: io_uring,
+ * else one read()/write() per packet) and sent with one sendmmsg() on N3. The packet work itself is
+ * upf_uplink()/upf_downlink(). `glass5g run --nf upf` calls upf_run(). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "core/loop.h"
 #include "nf/upf/upf.h"
 #include "nf/upf/upf_main.h"
+#include "nf/upf/upf_n6io.h"
 
 #define G5_LOG_MODULE "upf"
 #include "core/log.h"
@@ -35,6 +37,7 @@ typedef struct upf_rt {
     int pfcp_fd, n3_fd, tun_fd;
     uv_poll_t pfcp_poll, n3_poll, tun_poll;
     uv_signal_t sigint, sigterm;
+    upf_n6io n6io;
     uint16_t n3_port;
     uint8_t bufs[UPF_BATCH][G5_GTPU_HEADROOM + UPF_PKT];
     uint8_t scratch[256];
@@ -165,13 +168,14 @@ static void on_n3(uv_poll_t *h, int status, int events)
         if (n <= 0)
             break;
         uint64_t now = g5_clock_ns();
+        struct iovec to_n6[UPF_BATCH];
+        unsigned n6 = 0;
         for (int i = 0; i < n; i++) {
             upf_out o;
             enum upf_verdict v = upf_uplink(&rt->u, rt->bufs[i], msgs[i].msg_len, now, rt->scratch,
                                             sizeof rt->scratch, &o);
             if (v == UPF_TO_N6) {
-                if (write(rt->tun_fd, o.out, o.out_len) < 0)
-                    rt->u.c.ul_drop++;
+                to_n6[n6++] = (struct iovec){(void *)o.out, o.out_len};
             } else if (v == UPF_REPLY) {
                 sendto(rt->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&from[i], sizeof from[i]);
             } else if (v == UPF_TO_N3 && o.peer_len == 4) { /* Router Advertisement */
@@ -180,6 +184,7 @@ static void on_n3(uv_poll_t *h, int status, int events)
                 sendto(rt->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&to, sizeof to);
             }
         }
+        rt->u.c.ul_drop += n6 - upf_n6io_write(&rt->n6io, to_n6, n6);
         if (n < UPF_BATCH)
             break;
     }
@@ -196,17 +201,18 @@ static void on_tun(uv_poll_t *h, int status, int events)
     struct mmsghdr msgs[UPF_BATCH];
     struct iovec iov[UPF_BATCH];
     struct sockaddr_in to[UPF_BATCH];
+    uint8_t *ips[UPF_BATCH];
+    size_t lens[UPF_BATCH];
+    for (int i = 0; i < UPF_BATCH; i++)
+        ips[i] = rt->bufs[i] + G5_GTPU_HEADROOM;
     for (int round = 0; round < 8; round++) {
-        int n = 0, got = 0;
+        int n = 0;
+        unsigned got = upf_n6io_read(&rt->n6io, ips, UPF_PKT, lens, UPF_BATCH);
         uint64_t now = g5_clock_ns();
         for (int i = 0; i < UPF_BATCH; i++) {
-            uint8_t *ip = rt->bufs[i] + G5_GTPU_HEADROOM;
-            ssize_t len = read(rt->tun_fd, ip, UPF_PKT);
-            if (len <= 0)
-                break;
-            got++;
             upf_out o;
-            if (upf_downlink(&rt->u, ip, (size_t)len, now, &o) != UPF_TO_N3 || o.peer_len != 4)
+            if (!lens[i] || upf_downlink(&rt->u, ips[i], lens[i], now, &o) != UPF_TO_N3 ||
+                o.peer_len != 4)
                 continue;
             to[n] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
             memcpy(&to[n].sin_addr, o.peer, 4);
@@ -266,6 +272,11 @@ static int rt_open(upf_rt *rt, const g5_config *cfg)
     rt->tun_fd = tun_open(cfg);
     if (rt->pfcp_fd < 0 || rt->n3_fd < 0 || rt->tun_fd < 0)
         return G5_ERR_IO;
+    /* Room for bursts while the loop is busy with the other direction (the kernel caps it
+     * at net.core.rmem_max). */
+    int rcvbuf = 4 << 20;
+    setsockopt(rt->n3_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    upf_n6io_init(&rt->n6io, rt->tun_fd);
     return 0;
 }
 
@@ -275,6 +286,7 @@ int upf_run(const g5_config *cfg)
     if (!rt)
         return G5_ERR_NOMEM;
     rt->pfcp_fd = rt->n3_fd = rt->tun_fd = -1;
+    rt->n6io.ring_fd = -1;
     int rc = rt_open(rt, cfg);
     if (!rc && uv_loop_init(&rt->loop))
         rc = G5_ERR_IO;
@@ -301,13 +313,20 @@ int upf_run(const g5_config *cfg)
             uv_close(hs[i], close_cb);
         uv_run(&rt->loop, UV_RUN_DEFAULT);
         uv_loop_close(&rt->loop);
-        G5_LOGN("UPF stopped: %u sessions, ul %llu pkts, dl %llu pkts", rt->u.n_sess,
-                (unsigned long long)rt->u.c.ul_pkts, (unsigned long long)rt->u.c.dl_pkts);
+        G5_LOGI("N6 I/O: %s, %llu system calls",
+                upf_n6io_batched(&rt->n6io) ? "io_uring batches" : "read/write per packet",
+                (unsigned long long)rt->n6io.syscalls);
+        G5_LOGN("UPF stopped: %u sessions, ul %llu pkts, dl %llu pkts, indexes seid/teid/ue4/ue6 "
+                "%zu/%zu/%zu/%zu",
+                rt->u.n_sess, (unsigned long long)rt->u.c.ul_pkts,
+                (unsigned long long)rt->u.c.dl_pkts, rt->u.by_seid.len, rt->u.by_teid.len,
+                rt->u.by_ue4.len, rt->u.by_ue6.len);
     }
     int fds[] = {rt->pfcp_fd, rt->n3_fd, rt->tun_fd};
     for (int i = 0; i < 3; i++)
         if (fds[i] >= 0)
             close(fds[i]);
+    upf_n6io_free(&rt->n6io);
     upf_free(&rt->u);
     free(rt);
     return rc;
