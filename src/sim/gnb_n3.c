@@ -85,7 +85,7 @@ int sim_n3_open(sim_up *u)
     if (uv_udp_init(u->eng->loop, &u->n3) != 0)
         return G5_ERR_IO;
     u->n3.data = u;
-    int rc = uv_udp_bind(&u->n3, (const struct sockaddr *)&sa, UV_UDP_REUSEADDR);
+    int rc = uv_udp_bind(&u->n3, (const struct sockaddr *)&sa, 0); /* no sharing of 2152 */
     if (rc == 0)
         rc = uv_udp_recv_start(&u->n3, on_alloc, on_recv);
     if (rc != 0) {

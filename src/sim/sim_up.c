@@ -458,10 +458,15 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
         free(m);
         return SIM_CAUSE_MALFORMED;
     }
-    if (m->procedure_code == NGAP_id_PDUSessionResourceRelease)
+    bool failed = false; /* the gNB could not set up the session this run establishes */
+    if (m->procedure_code == NGAP_id_PDUSessionResourceRelease) {
         sim_up_gnb_release(u, r->ue, m);
-    else
+    } else {
         sim_up_gnb_setup(u, r->ue, m);
+        for (unsigned i = 0; i < m->nitems; i++)
+            failed |= sr->begun && sr->op == SIM_UP_OP_EST && m->items[i].psi == sr->psi &&
+                      !m->items[i].ok;
+    }
     sr->in_n2 = true;
     res = deliver_nas(r, m);
     sr->in_n2 = false;
@@ -483,6 +488,8 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
     free(m);
     if (rc)
         return SIM_CAUSE_TRANSPORT;
+    if (!res && failed)
+        return sim_cause_intern(r->eng, "pdu session resource setup failed");
     return res ? res : check_done(r);
 }
 
@@ -505,6 +512,11 @@ bool sim_up_proc_timeout(sim_run *r)
     sim_sess *s = sim_up_find(u, r->ue, sr->psi);
     if (!s)
         return false;
+    if (sr->op == SIM_UP_OP_EST && s->state == SIM_SESS_ACTIVE) {
+        /* T3580 stopped with the accept (6.4.1.3); the RAN never set the session up */
+        sim_run_finish(r, sim_cause_intern(r->eng, "no PDU session resource setup"));
+        return true;
+    }
     if (++sr->tries > SIM_SM_RETRIES) {
         if (sr->op == SIM_UP_OP_EST) {
             u->st.est_timeout++;
