@@ -22,7 +22,7 @@
 #define G5_LOG_MODULE "sim.tun"
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
+#include <net/if.h>
 #include <linux/if_tun.h>
 #include <net/route.h>
 #include <netinet/in.h>
@@ -263,6 +263,20 @@ static void on_tun_readable(uv_poll_t *h, int status, int events)
     }
 }
 
+/* uesimtunN with the first N that names neither a device here nor a namespace: another
+ * simulator on the host may hold the lower ones. */
+static void pick_name(sim_up *u, struct sim_tun *t)
+{
+    for (unsigned tries = 0; tries < 4096; tries++) {
+        snprintf(t->name, sizeof t->name, "uesimtun%u", u->next_tun++);
+        char path[64];
+        struct stat st;
+        netns_path(t->name, path, sizeof path);
+        if (if_nametoindex(t->name) == 0 && stat(path, &st) != 0)
+            return;
+    }
+}
+
 int sim_tun_open(sim_up *u, sim_sess *s, bool netns, char *err, size_t errlen)
 {
     if (s->tun)
@@ -274,7 +288,7 @@ int sim_tun_open(sim_up *u, sim_sess *s, bool netns, char *err, size_t errlen)
     t->sess = s;
     t->fd = -1;
     t->netns = netns;
-    snprintf(t->name, sizeof t->name, "uesimtun%u", u->next_tun++);
+    pick_name(u, t);
     s->tun = t;
     int rc = netns ? setup_in_netns(t, s, err, errlen) : tun_setup(t, s);
     if (rc && !netns)

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/hex.h"
@@ -704,7 +705,7 @@ static void test_user_plane(void **state)
         assert_true(sim_up_find(A.up, &A.eng.pop.ues[i], 1)->n3_up);
     }
     assert_int_equal(g5_hmap_len(&A.up->by_dl_teid), 3);
-    assert_int_equal(sim_up_ping_start(A.up, 100, "10.45.0.1", NULL), 0);
+    assert_int_equal(sim_up_ping_start(A.up, 100, "10.45.1.1", NULL), 0);
     run_for(300);
     assert_true(A.upf_gpdu >= 3 * 10);
     assert_int_equal(A.upf_bad, 0);
@@ -731,6 +732,57 @@ static void test_user_plane(void **state)
     assert_int_equal(st->step[0].count, 0);
     assert_int_equal(st->step[1].count, 3);
     assert_int_equal(g5_hmap_len(&A.up->by_dl_teid), 0);
+    stop();
+}
+
+static int ping_status = -1;
+
+static void on_ping_exit(uv_process_t *p, int64_t status, int sig)
+{
+    (void)sig;
+    ping_status = (int)status;
+    uv_close((uv_handle_t *)p, NULL);
+    uv_stop(p->loop);
+}
+
+/* tun: on, netns: on — the kernel's ping, run inside the UE's namespace, goes through
+ * uesimtunN, the gNB's N3 and the test UPF, and its replies come back the same way. */
+static void test_tun_netns_ping(void **state)
+{
+    (void)state;
+    if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0 || access("/usr/bin/ip", X_OK)) {
+        fprintf(stderr, "skipped: needs root, /dev/net/tun and iproute2 (TUN + netns)\n");
+        skip();
+    }
+    setup(1);
+    A.cfg.ue[0].tun = A.cfg.ue[0].netns = true;
+    start();
+    upf_open();
+    A.up->keep_connected = true;
+    const sim_proc_stats *st = run(&sim_proc_registration_session);
+    assert_int_equal(st->ok, 1);
+    sim_sess *s = sim_up_find(A.up, &A.eng.pop.ues[0], 1);
+    const char *name = sim_tun_name(s);
+    assert_non_null(name);
+    char path[80];
+    snprintf(path, sizeof path, "/run/netns/%s", name);
+    assert_int_equal(access(path, F_OK), 0);
+    char *args[] = {"ip", "netns", "exec", (char *)name, "ping",      "-c", "3",
+                    "-i", "0.2",   "-W",   "2",          "10.45.1.1", NULL};
+    uv_process_options_t o = {.file = "ip", .args = args, .exit_cb = on_ping_exit};
+    uv_process_t proc;
+    ping_status = -1;
+    assert_int_equal(uv_spawn(&A.loop, &proc, &o), 0);
+    uv_run(&A.loop, UV_RUN_DEFAULT);
+    assert_int_equal(ping_status, 0); /* 3 of 3 echo replies */
+    assert_true(A.upf_echo >= 3);
+    assert_true(s->dl_pkts >= 3);
+    assert_int_equal(A.up->st.tun_created, 1);
+    /* release: the TUN and its namespace go away */
+    st = run(&sim_proc_session_release);
+    assert_int_equal(st->ok, 1);
+    assert_int_equal(A.up->st.tun_closed, 1);
+    assert_true(access(path, F_OK) != 0);
     stop();
 }
 
@@ -953,6 +1005,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_t3580_retransmission),
         cmocka_unit_test(test_gnb_setup_failure),
         cmocka_unit_test(test_user_plane),
+        cmocka_unit_test(test_tun_netns_ping),
         cmocka_unit_test(test_ics_with_sessions),
         cmocka_unit_test(test_transfer_errors),
     };
