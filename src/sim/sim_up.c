@@ -186,6 +186,16 @@ void sim_up_gnb_release(sim_up *u, sim_ue *ue, const sim_pdu_msg *m)
 
 /* ---- engine hook: a run ended ---- */
 
+void sim_up_ue_clear(sim_up *u, sim_ue *ue)
+{
+    sim_sess *ss = g5_hmap_get(&u->by_ue, ue->index);
+    for (int i = 0; ss && i < SIM_UP_MAX_SESS; i++)
+        if (ss[i].state != SIM_SESS_INACTIVE || ss[i].n3_up || ss[i].tun) {
+            u->st.rel_local += ss[i].state != SIM_SESS_INACTIVE;
+            sim_up_sess_clear(u, &ss[i]);
+        }
+}
+
 bool sim_up_run_end(sim_up *u, sim_ue *ue, bool ok)
 {
     sim_sess *ss = g5_hmap_get(&u->by_ue, ue->index);
@@ -193,12 +203,15 @@ bool sim_up_run_end(sim_up *u, sim_ue *ue, bool ok)
         return false;
     if (ue->rm_state != SIM_RM_REGISTERED) {
         /* TS 24.501 5.5.2.2.2 / 5.5.2.3.2: deregistration releases the sessions locally */
-        for (int i = 0; i < SIM_UP_MAX_SESS; i++)
-            if (ss[i].state != SIM_SESS_INACTIVE) {
-                u->st.rel_local++;
-                sim_up_sess_clear(u, &ss[i]);
-            }
+        sim_up_ue_clear(u, ue);
         return false;
+    }
+    for (int i = 0; i < SIM_UP_MAX_SESS; i++) {
+        /* a procedure that ended half-way: abandoned establishment, local release */
+        if (ss[i].state == SIM_SESS_ACTIVE_PENDING || ss[i].state == SIM_SESS_INACTIVE_PENDING) {
+            u->st.rel_local += ss[i].state == SIM_SESS_INACTIVE_PENDING;
+            sim_up_sess_clear(u, &ss[i]);
+        }
     }
     bool keep = ok && u->keep_connected && ue->cm_state == SIM_CM_CONNECTED &&
                 sim_up_active_count(u, ue) > 0;

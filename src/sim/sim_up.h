@@ -120,6 +120,8 @@ unsigned sim_up_active_count(sim_up *u, const sim_ue *ue);
 void sim_up_n3_release(sim_up *u, sim_sess *s);
 /* Releases the whole session locally (UE and gNB side). */
 void sim_up_sess_clear(sim_up *u, sim_sess *s);
+/* Releases every session of ue locally (deregistration, a new initial registration). */
+void sim_up_ue_clear(sim_up *u, sim_ue *ue);
 /* Starts the ping generator: rate echo requests/s per active session towards dst4/dst6. */
 int sim_up_ping_start(sim_up *u, uint32_t rate, const char *dst4, const char *dst6);
 /* JSON view of ue's sessions (ue-status) and of the counters (stats); caller decrefs. */

@@ -152,6 +152,8 @@ static int start_kind(sim_run *r, enum proc_kind k)
     bool sess = k == K_SESS_EST || k == K_SESS_REL;
     if ((k == K_DEREG || k == K_SERVICE || sess) && r->ue->rm_state != SIM_RM_REGISTERED)
         return SIM_CAUSE_OUT_OF_STATE;
+    if ((k == K_REG_SESS || k == K_REG_SESS_REL) && r->eng->up)
+        sim_up_ue_clear(r->eng->up, r->ue); /* an initial registration starts afresh */
     if (k == K_REG_SESS || k == K_REG_SESS_REL)
         sim_up_proc_setup(r, SIM_UP_OP_EST, 4, k == K_REG_SESS_REL ? SIM_UP_OP_REL : 0, 5);
     if (sess)

@@ -108,8 +108,14 @@ static void flush(uv_timer_t *t)
     unsigned n = A.nq;
     memcpy(q, A.q, n * sizeof q[0]);
     A.nq = 0;
-    for (unsigned i = 0; i < n; i++)
-        sim_engine_deliver(&A.eng, q[i].ran_id, q[i].b, q[i].len);
+    for (unsigned i = 0; i < n; i++) {
+        if (sim_engine_deliver(&A.eng, q[i].ran_id, q[i].b, q[i].len) == 0)
+            continue;
+        /* as gnb_n2.c does: a CM-CONNECTED UE running nothing gets a network-initiated run */
+        sim_ue *ue = sim_pop_by_ran_id(&A.eng.pop, q[i].ran_id);
+        if (ue && !ue->run && sim_engine_start(&A.eng, ue, &sim_proc_network) == 0)
+            sim_engine_deliver(&A.eng, q[i].ran_id, q[i].b, q[i].len);
+    }
 }
 
 static void queue_ngap(uint32_t ran_id, NGAP_NGAP_PDU_t *pdu)
@@ -735,6 +741,34 @@ static void test_user_plane(void **state)
     stop();
 }
 
+/* Network-requested release (TS 24.501 6.3.3) of a CM-CONNECTED UE's session: the gNB
+ * answers the Release Command, the UE completes, and with no session left the UE goes
+ * CM-IDLE. */
+static void test_network_release(void **state)
+{
+    (void)state;
+    setup(1);
+    start();
+    A.up->keep_connected = true;
+    const sim_proc_stats *st = run(&sim_proc_registration_session);
+    assert_int_equal(st->ok, 1);
+    sim_ue *ue = &A.eng.pop.ues[0];
+    assert_int_equal(ue->cm_state, SIM_CM_CONNECTED);
+    conn *c = conn_of(ue->ran_ue_ngap_id, false);
+    assert_non_null(c);
+    smf_release(c, 1, 0); /* PTI 0: network-requested */
+    run_for(100);
+    assert_int_equal(A.rel_rsp, 1);
+    assert_int_equal(A.rel_complete, 1);
+    st = sim_engine_stats(&A.eng, &sim_proc_network);
+    assert_non_null(st);
+    assert_int_equal(st->ok, 1);
+    assert_int_equal(sim_up_active_count(A.up, ue), 0);
+    assert_int_equal(ue->cm_state, SIM_CM_IDLE);
+    assert_int_equal(g5_hmap_len(&A.up->by_dl_teid), 0);
+    stop();
+}
+
 static int ping_status = -1;
 
 static void on_ping_exit(uv_process_t *p, int64_t status, int sig)
@@ -1006,6 +1040,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_gnb_setup_failure),
         cmocka_unit_test(test_user_plane),
         cmocka_unit_test(test_tun_netns_ping),
+        cmocka_unit_test(test_network_release),
         cmocka_unit_test(test_ics_with_sessions),
         cmocka_unit_test(test_transfer_errors),
     };
