@@ -914,6 +914,118 @@ static void test_transfer_errors(void **state)
         assert_true(sim_gnb_parse_setup_transfer(tb, n, &t) < 0);
 }
 
+/* Peer input never crashes the gNB or the UE: every truncation and every single-octet
+ * change of a valid PDU Session Resource Setup Request, of a G-PDU and of a DL NAS
+ * TRANSPORT carrying an ESTABLISHMENT ACCEPT is parsed or refused (ASan build checks the
+ * memory side). */
+static void test_malformed_inputs(void **state)
+{
+    (void)state;
+    setup(1);
+    start();
+    sim_ue *ue = &A.eng.pop.ues[0];
+    sim_sess *ss = sim_up_sessions(A.up, ue);
+    assert_non_null(ss);
+    /* NGAP */
+    uint8_t tb[256], b[1024], nas_b[512];
+    g5_wbuf tw, w;
+    g5_wbuf_init(&tw, tb, sizeof tb);
+    smf_n2_setup st = {.ul_teid = 5,
+                       .pdu_type = NAS_PDU_IPV4,
+                       .qfi = 1,
+                       .fiveqi = 9,
+                       .arp_priority = 8,
+                       .ambr_ul = 1000,
+                       .ambr_dl = 1000};
+    memcpy(st.upf_n3_ipv4, upf_ip, 4);
+    assert_int_equal(smf_n2_build_setup_request_transfer(&st, &tw), 0);
+    smf_accept acc = {.psi = 1,
+                      .pti = 1,
+                      .pdu_type = NAS_PDU_IPV4V6,
+                      .ssc_mode = 1,
+                      .ipv4 = {10, 45, 0, 9},
+                      .qfi = 1,
+                      .fiveqi = 9,
+                      .ambr_ul = 1000,
+                      .ambr_dl = 1000,
+                      .dnn = "internet",
+                      .sst = 1,
+                      .sd = 0xffffff};
+    g5_wbuf wn;
+    g5_wbuf_init(&wn, nas_b, sizeof nas_b);
+    assert_int_equal(smf_gsm_build_accept(&acc, &wn), 0);
+    NGAP_NGAP_PDU_t pdu;
+    ngap_snssai sn = {.sst = 1};
+    assert_int_equal(
+        ngap_build_pdu_session_setup_request(&pdu, 1, 2, 1, &sn, nas_b, wn.len, tb, tw.len), 0);
+    g5_wbuf_init(&w, b, sizeof b);
+    assert_int_equal(ngap_encode(&pdu, &w), 0);
+    ngap_free(&pdu);
+    size_t n = w.len;
+    static sim_pdu_msg m;
+    assert_int_equal(sim_gnb_parse_pdu_msg(b, n, &m), 0);
+    unsigned parsed = 0;
+    for (size_t cut = 0; cut < n; cut++)
+        parsed += sim_gnb_parse_pdu_msg(b, cut, &m) == 0;
+    for (size_t i = 0; i < n; i++)
+        for (int bit = 0; bit < 8; bit += 3) {
+            uint8_t c[1024];
+            memcpy(c, b, n);
+            c[i] ^= (uint8_t)(1u << bit);
+            if (sim_gnb_parse_pdu_msg(c, n, &m) == 0) {
+                parsed++;
+                sim_up_gnb_setup(A.up, ue, &m); /* whatever it says, the gNB copes */
+                for (int k = 0; k < SIM_UP_MAX_SESS; k++)
+                    sim_up_n3_release(A.up, &ss[k]);
+            }
+        }
+    assert_true(parsed > 0);
+    /* 5GSM: the UE's DL NAS TRANSPORT handling on mutated accepts */
+    for (size_t i = 0; i < wn.len; i++)
+        for (int bit = 0; bit < 8; bit += 2) {
+            uint8_t c[512];
+            memcpy(c, nas_b, wn.len);
+            c[i] ^= (uint8_t)(1u << bit);
+            nas_msg dl;
+            nas_msg_init(&dl, NAS_DL_NAS_TRANSPORT);
+            nas_ie_set_half(&dl.dl_nas_transport.payload_container_type, NAS_PAYLOAD_N1_SM);
+            nas_ie_set(&dl.dl_nas_transport.payload_container, c, wn.len - (i % 3));
+            ss[0].state = SIM_SESS_ACTIVE_PENDING;
+            ss[0].pti = 1;
+            uint8_t r[512];
+            g5_wbuf wr;
+            g5_wbuf_init(&wr, r, sizeof r);
+            sim_sm_event ev;
+            (void)sim_sm_on_dl_transport(A.up, ue, &dl, &ev, &wr);
+            sim_up_sess_clear(A.up, &ss[0]);
+        }
+    /* GTP-U: truncations and changes of a G-PDU for an existing tunnel */
+    ss[0].state = SIM_SESS_ACTIVE;
+    ss[0].n3_up = true;
+    ss[0].dl_teid = 0x42;
+    assert_int_equal(g5_hmap_put(&A.up->by_dl_teid, 0x42, &ss[0]), 0);
+    uint8_t pkt[G5_GTPU_HEADROOM + 64] = {0};
+    uint8_t *ip = pkt + G5_GTPU_HEADROOM;
+    static const uint8_t v6[48] = {0x60, 0, 0, 0, 0, 8, 58, 255, [40] = 134};
+    memcpy(ip, v6, sizeof v6);
+    g5_gtpu_psc psc = {.pdu_type = G5_GTPU_PSC_DL, .qfi = 1};
+    g5_gtpu_encap_params e = {.msg_type = G5_GTPU_GPDU, .teid = 0x42, .psc = &psc};
+    int hl = g5_gtpu_encap(ip, sizeof v6, G5_GTPU_HEADROOM, &e, 0);
+    assert_true(hl > 0);
+    size_t gl = sizeof v6 + (size_t)hl;
+    for (size_t cut = 0; cut <= gl; cut++)
+        sim_n3_on_datagram(A.up, ip - hl, cut, NULL);
+    for (size_t i = 0; i < gl; i++) {
+        uint8_t c[128];
+        memcpy(c, ip - hl, gl);
+        c[i] ^= 0x21;
+        sim_n3_on_datagram(A.up, c, gl, NULL);
+    }
+    assert_true(A.up->st.n3_rx_malformed > 0);
+    assert_true(A.up->st.n3_rx > 0);
+    stop();
+}
+
 /* ---- oracle feeds ---- */
 
 static void hexline(const char *tag, const uint8_t *p, size_t n)
@@ -1043,6 +1155,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_network_release),
         cmocka_unit_test(test_ics_with_sessions),
         cmocka_unit_test(test_transfer_errors),
+        cmocka_unit_test(test_malformed_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
