@@ -1,8 +1,11 @@
 /* `glass5g run`: the core network in one process. Opens the subscriber store (SQLite,
- * created with its key file at first start), creates UDR -> UDM -> AUSF -> AMF on one
- * libuv loop, listens on N2 (SCTP, kernel or usrsctp) and runs until SIGINT/SIGTERM,
- * then frees everything. `--print-hn-keys` prints the SUCI home-network public keys (the
- * UDM generates them at first start) for configuring a UE / the simulator. */
+ * created with its key file at first start), creates UDR -> UDM -> AUSF -> AMF -> SMF
+ * and (upf.enabled) the UPF on one libuv loop, the SMF reaching the UPF over real PFCP on
+ * loopback; listens on N2 (SCTP, kernel or usrsctp) and runs until SIGINT/SIGTERM, then
+ * frees everything. If the SMF or the UPF cannot start (e.g. no CAP_NET_ADMIN for the
+ * UPF's TUN device) the error says what to change and the core runs without PDU sessions.
+ * `--print-hn-keys` prints the SUCI home-network public keys (the UDM generates them at first
+ * start) for configuring a UE / the simulator. */
 #define G5_LOG_MODULE "run"
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +17,8 @@
 #include "core/log.h"
 #include "nf/amf/amf.h"
 #include "nf/config.h"
+#include "nf/smf/smf.h"
+#include "nf/upf/upf_host.h"
 #include "nf/upf/upf_main.h"
 #include "store/store.h"
 
@@ -26,7 +31,8 @@ static void usage(FILE *f)
                "--print-hn-keys prints the SUCI home-network public keys (Profile A and B,\n"
                "generated in the store at first start) as JSON and exits; --pcap writes\n"
                "every NGAP message in and out to FILE; --nf upf runs only the UPF (the upf:\n"
-               "section).\n");
+               "section). Without --nf, the SMF and (upf.enabled, the default) the UPF run\n"
+               "in this process; the UPF's N6 TUN device needs root or CAP_NET_ADMIN.\n");
 }
 
 typedef struct core {
@@ -36,6 +42,8 @@ typedef struct core {
     udm *udm;
     ausf *ausf;
     amf *amf;
+    smf *smf;
+    upf_host *upf;
 } core;
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -47,7 +55,9 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 static void core_down(core *c)
 {
-    amf_free(c->amf);
+    amf_free(c->amf); /* before the SMF: it releases its SM contexts there */
+    smf_free(c->smf);
+    upf_host_stop(c->upf);
     if (c->ausf)
         ausf_free(c->ausf);
     if (c->udm)
@@ -63,6 +73,29 @@ static void core_down(core *c)
     uv_run(&c->loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&c->loop))
         G5_LOGW("event loop closed with handles still open");
+}
+
+/* UPF (in process, upf.enabled) then SMF; a failure leaves the core without PDU sessions
+ * (the AMF answers 5GSM with 5GMM cause #90) after saying why. */
+static void sessions_up(core *c, const g5_config *cfg)
+{
+    int rc = 0;
+    if (cfg->upf.enabled && !(c->upf = upf_host_start(&c->loop, cfg, true, &rc))) {
+        G5_LOGE("UPF not started (%s): PDU sessions will fail until a UPF answers at %s:%u",
+                g5_strerror(rc), cfg->smf.upfs[0].address, cfg->smf.upfs[0].port);
+    }
+    c->smf = smf_new(&c->loop, c->udr, &cfg->smf, amf_smf_n1n2, c->amf);
+    if (!c->smf || (rc = smf_start(c->smf)) != 0) {
+        G5_LOGE("SMF not started (PFCP on %s:%u: %s; change smf.pfcp.address/port): no PDU "
+                "sessions",
+                cfg->smf.pfcp_addr, cfg->smf.pfcp_port, g5_strerror(c->smf ? rc : G5_ERR_CONFIG));
+        smf_free(c->smf);
+        c->smf = NULL;
+        return;
+    }
+    amf_set_smf(c->amf, c->smf);
+    G5_LOGI("SMF started: PFCP %s:%u, %d UPF(s), DNN %s", cfg->smf.pfcp_addr, cfg->smf.pfcp_port,
+            cfg->smf.nupfs, cfg->smf.dnns[0].name);
 }
 
 static int core_up(core *c, const g5_config *cfg, bool with_amf)
@@ -93,6 +126,7 @@ static int core_up(core *c, const g5_config *cfg, bool with_amf)
     G5_LOGI("AUSF started");
     if (!(c->amf = amf_new(&c->loop, cfg, c->udm, c->ausf, NULL)))
         return G5_ERR_NOMEM;
+    sessions_up(c, cfg);
     return 0;
 }
 

@@ -32,14 +32,19 @@ void g5_config_defaults(g5_config *cfg)
     cfg->amf.relative_capacity = 255;
     strcpy(cfg->store.path, "glass5g.db");
     strcpy(cfg->store.key_file, "glass5g.key");
-    strcpy(cfg->upf.pfcp_addr, "127.0.0.1");
+    /* The UPF has a loopback address of its own (127.0.0.7, = smf.upfs[0]) so that the
+     * SMF's PFCP port and a simulated gNB's GTP-U port on 127.0.0.1 do not collide. */
+    cfg->upf.enabled = true;
+    strcpy(cfg->upf.pfcp_addr, "127.0.0.7");
     cfg->upf.pfcp_port = 8805;
-    strcpy(cfg->upf.n3_addr, "127.0.0.1");
+    strcpy(cfg->upf.n3_addr, "127.0.0.7");
     cfg->upf.n3_port = 2152;
     strcpy(cfg->upf.tun_name, "g5upf0");
     strcpy(cfg->upf.tun_addr, "10.45.0.1/16");
+    strcpy(cfg->upf.tun_addr6, "2001:db8:cafe::1/48"); /* = smf.dnns[0].ipv6_pool */
     strcpy(cfg->upf.ue_pools[0], "10.45.0.0/16");
-    cfg->upf.n_ue_pools = 1;
+    strcpy(cfg->upf.ue_pools[1], "2001:db8:cafe::/48");
+    cfg->upf.n_ue_pools = 2;
     cfg->upf.max_sessions = 4096;
     cfg->upf.err_ind_per_s = 100;
     g5_config_smf_defaults(&cfg->smf);
@@ -51,6 +56,7 @@ static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
     uint32_t v;
     if (g5_cfg_map(c, root, "upf", false, &m) != 1)
         return;
+    g5_cfg_bool(c, m, "enabled", false, &cfg->upf.enabled);
     if (g5_cfg_map(c, m, "pfcp", false, &sub) == 1) {
         g5_cfg_str(c, sub, "address", false, cfg->upf.pfcp_addr, sizeof cfg->upf.pfcp_addr);
         if (g5_cfg_u32(c, sub, "port", false, 1, 65535, &v) == 1)
@@ -189,12 +195,14 @@ static void load_smf_dnn(g5_cfg *c, g5_ynode *n, g5_smf_dnn_cfg *d)
         g5_cfg_error(c, n, NULL, "needs ipv4_pool or ipv6_pool (or both)");
 }
 
-static void load_smf(g5_cfg *c, g5_ynode *root, g5_smf_config *smf)
+/* Returns true when smf.upfs was given. */
+static bool load_smf(g5_cfg *c, g5_ynode *root, g5_smf_config *smf)
 {
     g5_ynode *m = NULL, *seq = NULL;
     uint32_t v;
+    bool upfs = false;
     if (g5_cfg_map(c, root, "smf", false, &m) != 1)
-        return;
+        return false;
     g5_ynode *pfcp = NULL;
     if (g5_cfg_map(c, m, "pfcp", false, &pfcp) == 1) {
         g5_cfg_str(c, pfcp, "address", false, smf->pfcp_addr, sizeof smf->pfcp_addr);
@@ -205,6 +213,7 @@ static void load_smf(g5_cfg *c, g5_ynode *root, g5_smf_config *smf)
         g5_cfg_u32(c, pfcp, "n1", false, 0, 10, &smf->n1);
     }
     if (g5_cfg_seq(c, m, "upfs", false, &seq) == 1) {
+        upfs = true;
         if (seq->n == 0 || seq->n > G5_SMF_MAX_UPFS)
             g5_cfg_error(c, seq, NULL, "must list 1 to %d UPFs", G5_SMF_MAX_UPFS);
         smf->nupfs = 0;
@@ -227,6 +236,19 @@ static void load_smf(g5_cfg *c, g5_ynode *root, g5_smf_config *smf)
         g5_cfg_bool(c, arp, "preempt_cap", false, &smf->arp_preempt_cap);
         g5_cfg_bool(c, arp, "preempt_vuln", false, &smf->arp_preempt_vuln);
     }
+    return upfs;
+}
+
+/* Without an smf.upfs list, the SMF talks to the UPF of the upf: section (hosted in the
+ * same process by `glass5g run`). */
+static void smf_upf_from_upf_section(g5_config *cfg)
+{
+    g5_smf_upf_cfg *u = &cfg->smf.upfs[0];
+    memset(u, 0, sizeof *u);
+    snprintf(u->address, sizeof u->address, "%s", cfg->upf.pfcp_addr);
+    u->port = cfg->upf.pfcp_port;
+    snprintf(u->n3_addr, sizeof u->n3_addr, "%s", cfg->upf.n3_addr);
+    cfg->smf.nupfs = 1;
 }
 
 static bool all_digits(const char *s, size_t min, size_t max)
@@ -367,7 +389,8 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     load_plmn(&c, root, &cfg->plmn);
     load_amf(&c, root, cfg);
     load_upf(&c, root, cfg);
-    load_smf(&c, root, &cfg->smf);
+    if (!load_smf(&c, root, &cfg->smf))
+        smf_upf_from_upf_section(cfg);
     if (g5_cfg_map(&c, root, "store", false, &m) == 1) {
         g5_cfg_str(&c, m, "path", false, cfg->store.path, sizeof cfg->store.path);
         g5_cfg_str(&c, m, "key_file", false, cfg->store.key_file, sizeof cfg->store.key_file);

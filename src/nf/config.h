@@ -95,6 +95,7 @@ typedef struct g5_config {
         char key_file[256];
     } store;
     struct { /* docs/configuration.md "upf:", docs/upf.md */
+        bool enabled; /* `glass5g run` hosts this UPF in its process */
         char pfcp_addr[64];
         uint16_t pfcp_port;
         char n3_addr[64]; /* IPv4: also our F-TEID / F-SEID address */

@@ -9,7 +9,9 @@
  * directly with an in-test gNB/UE. Files: amf_context.c (contexts, indexes), amf_ngap.c
  * (NGAP handlers), amf_nas.c (5GMM handlers), amf_gmm_fsm.c (state table), amf_security.c
  * (NAS security), amf_timers.c (T3550/T3560/T3570/T3522, mobile reachable), amf_n2.c
- * (SCTP + pcap glue). docs/amf.md describes the state machine and procedures. */
+ * (SCTP + pcap glue), amf_sm.c (PDU sessions: 5GSM relay to the SMF), amf_ngap_sm.c
+ * (NGAP PDU Session Resource procedures). docs/amf.md describes the state machine and procedures.
+ */
 #ifndef G5_NF_AMF_AMF_H
 #define G5_NF_AMF_AMF_H
 
@@ -19,6 +21,7 @@
 
 #include "nf/ausf/ausf.h"
 #include "nf/config.h"
+#include "nf/smf/smf.h"
 #include "nf/udm/udm.h"
 #include "transport/sctp.h"
 
@@ -66,6 +69,13 @@ int amf_n2_listen(amf *a, const g5_sctp_cfg *scfg);
 uint16_t amf_n2_port(const amf *a);
 /* Writes every NGAP message in/out to path (pcap, Wireshark exported PDU). */
 int amf_pcap_open(amf *a, const char *path);
+
+/* ---- PDU sessions (docs/amf.md "PDU sessions") ----
+ * The SMF serving this AMF (NULL = none: 5GSM messages go back with 5GMM cause #90). The
+ * SMF must be created with amf_smf_n1n2 as its n1n2 function and the amf as argument, and
+ * must outlive the amf (free the amf first). */
+void amf_set_smf(amf *a, smf *s);
+void amf_smf_n1n2(void *amf, const smf_n1n2_msg *m);
 
 /* Network-initiated deregistration of supi (TS 24.501 §5.5.2.3). 0 or G5_ERR_NOT_FOUND. */
 int amf_deregister_ue(amf *a, const char *supi);

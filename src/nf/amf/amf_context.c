@@ -161,6 +161,7 @@ void amf_ue_free(amf_ue *ue)
 {
     amf *a = ue->amf;
     amf_cancel_sbi(ue);
+    amf_sm_release_all(ue); /* (implicit) deregistration: no session outlives the context */
     if (ue->gnb)
         g5_hmap_del(&ue->gnb->ues, (uint64_t)ue->ran_ue_id);
     g5_hmap_del(&a->ue_by_id, ue->amf_ue_id);
@@ -203,6 +204,7 @@ void amf_ue_unbind(amf_ue *ue)
     ue->releasing = false;
     ue->sec_active = false;
     if (ue->fi->state == GMM_REGISTERED && !ue->free_after_release) {
+        amf_sm_an_release(ue); /* TS 23.502 §4.2.6: user planes deactivated */
         amf_reach_start(ue);
         G5_LOGI("ue %s: CM-IDLE", ue->supi);
         return;

@@ -13,10 +13,12 @@
 #include "nas/nas.h"
 #include "nas/nas_ie.h"
 #include "nf/amf/amf.h"
+#include "nf/smf/smf.h"
 #include "ngap/ngap_msg.h"
 
 #define AMF_MAX_RETX 4 /* TS 24.501 §10.2: retransmitted four times, aborted on the 5th */
 #define AMF_NAS_MAX 1024
+#define AMF_MAX_PSI 16 /* PDU session IDs 1..15 (TS 24.007 §11.2.3.1b) */
 
 struct amf {
     uv_loop_t *loop;
@@ -36,6 +38,7 @@ struct amf {
     g5_hmap ue_by_tmsi; /* 5G-TMSI -> amf_ue */
     g5_sctp_ep *ep;
     g5_pcap *pcap;
+    smf *smf; /* Nsmf_PDUSession (NULL: no PDU sessions) */
 };
 
 struct amf_gnb {
@@ -82,6 +85,27 @@ enum amf_gmm_event {
 
 enum amf_timer_id { T_NONE = 0, T3550 = 3550, T3560 = 3560, T3570 = 3570, T3522 = 3522 };
 enum amf_sbi_nf { SBI_NONE, SBI_AUSF, SBI_UDM };
+
+/* One PDU session as the AMF knows it (TS 23.502 §4.3.2.2.1: the AMF stores the SM
+ * context reference per PDU session ID). */
+typedef struct amf_sess {
+    uint64_t ref; /* SM context reference, 0 = no session */
+    bool creating; /* CreateSMContext in flight */
+    g5_snssai snssai;
+    bool up_active; /* user-plane resources set up at the gNB */
+    uint8_t *act_n2; /* Service Request: Setup Request Transfer waiting for the N2 message */
+    size_t act_n2_len;
+} amf_sess;
+
+struct amf_ue;
+/* An Nsmf call in flight, cancelled when the UE context goes. */
+typedef struct amf_smf_op {
+    struct amf_smf_op *next;
+    struct amf_ue *ue;
+    uint64_t id;
+    uint8_t psi;
+    uint8_t kind; /* amf_sm.c */
+} amf_smf_op;
 
 typedef struct amf_ue {
     amf *amf;
@@ -137,6 +161,14 @@ typedef struct amf_ue {
     size_t last_dl_len;
     unsigned retx;
     g5_timer *reach_timer; /* mobile reachable timer (CM-IDLE) */
+    /* PDU sessions (amf_sm.c) */
+    amf_sess sess[AMF_MAX_PSI];
+    amf_smf_op *smf_ops;
+    bool has_ue_psi_status; /* PDU session status IE in the Registration Request */
+    uint16_t ue_psi_status;
+    unsigned sr_waiting; /* Service Request: re-activations still to be answered */
+    uint16_t sr_failed; /* ...PSIs that could not be re-activated */
+    bool sr_status_ie, sr_uds_ie; /* the Service Request had PDU session / uplink data status */
 } amf_ue;
 
 /* amf_context.c */
@@ -167,6 +199,36 @@ void amf_send_status(amf_ue *ue, uint8_t cause);
 void amf_reg_reject(amf_ue *ue, uint8_t cause);
 void amf_nw_deregister(amf_ue *ue);
 void amf_proc_abort(amf_ue *ue, int timer_id);
+int amf_nas_encode_dl(amf_ue *ue, const nas_msg *m, uint8_t *out, size_t *len);
+void amf_service_accept(amf_ue *ue);
+
+/* amf_sm.c: PDU sessions (TS 24.501 §5.4.5, TS 23.502 §4.3.2, §4.2.3.2, §4.2.6) */
+void amf_sm_ul_nas_transport(amf_ue *ue, const nas_msg *m);
+void amf_sm_setup_result(amf_ue *ue, uint8_t psi, bool ok, const uint8_t *tr, size_t n);
+void amf_sm_release_result(amf_ue *ue, uint8_t psi, const uint8_t *tr, size_t n);
+void amf_sm_an_release(amf_ue *ue); /* the UE went CM-IDLE: user planes deactivated */
+void amf_sm_release_all(amf_ue *ue); /* deregistration / context removal */
+void amf_sm_free(amf_ue *ue); /* cancels calls in flight (the context goes) */
+/* PDU session status (TS 24.501 §9.11.3.44): bit n = PSI n has a session. */
+uint16_t amf_sm_status(const amf_ue *ue);
+/* The UE's PDU session status: sessions it does not have are released locally
+ * (TS 24.501 §5.5.1.3.4 / §5.6.1.4). */
+void amf_sm_sync_status(amf_ue *ue, uint16_t ue_status);
+/* Service Request with Uplink data status: starts the re-activations; returns false when
+ * there is nothing to re-activate (the accept can go at once). */
+bool amf_sm_reactivate(amf_ue *ue, uint16_t uplink_status);
+
+/* amf_ngap_sm.c: NGAP PDU Session Resource procedures (TS 38.413 §8.2) */
+uint16_t amf_ngap_ue_stream(const amf_gnb *g);
+int amf_ngap_pdu_setup(amf_ue *ue, uint8_t psi, const g5_snssai *sn, const uint8_t *nas, size_t n,
+                       const uint8_t *tr, size_t tr_len);
+int amf_ngap_pdu_release(amf_ue *ue, uint8_t psi, const uint8_t *nas, size_t n, const uint8_t *tr,
+                         size_t tr_len);
+int amf_ngap_add_cxt_sessions(amf_ue *ue, NGAP_NGAP_PDU_t *pdu);
+void amf_ngap_pdu_setup_rsp(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
+void amf_ngap_pdu_release_rsp(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
+void amf_ngap_ics_sessions(amf_ue *ue, const NGAP_NGAP_PDU_t *pdu);
+amf_ue *amf_ngap_find_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req);
 
 /* amf_gmm_fsm.c */
 extern const g5_fsm amf_gmm_fsm;

@@ -70,6 +70,13 @@ static int encode_dl(amf_ue *ue, const nas_msg *m, uint8_t sht, uint8_t *out, si
     return rc;
 }
 
+/* m protected with the context in use (or plain before security), for callers outside
+ * this file (PDU session relay). */
+int amf_nas_encode_dl(amf_ue *ue, const nas_msg *m, uint8_t *out, size_t *len)
+{
+    return encode_dl(ue, m, ue->sec_active ? NAS_SHT_INTEGRITY_CIPHERED : 0, out, len);
+}
+
 /* Sends m in a Downlink NAS Transport; retx: keep it for the procedure timer. */
 void amf_nas_send(amf_ue *ue, const nas_msg *m, bool retx)
 {
@@ -453,6 +460,14 @@ static int build_accept(amf_ue *ue, nas_msg *m, nas_arena *ar)
     uint8_t *t3512 = ar->buf + sizeof ar->buf - 1; /* last arena byte, never written above */
     *t3512 = gprs_timer3(a->cfg->amf.t3512_s);
     nas_ie_set(&r->t3512_value, t3512, 1);
+    if (ue->has_ue_psi_status) { /* §5.5.1.3.4: sessions the UE lost go; ours are reported */
+        amf_sm_sync_status(ue, ue->ue_psi_status);
+        uint16_t st = amf_sm_status(ue);
+        uint8_t *ps = ar->buf + sizeof ar->buf - 3;
+        ps[0] = (uint8_t)st;
+        ps[1] = (uint8_t)(st >> 8);
+        nas_ie_set(&r->pdu_session_status, ps, 2);
+    }
     return rc ? G5_ERR_INVALID : 0;
 }
 
@@ -580,6 +595,10 @@ static void on_reg_req(amf_ue *ue, const nas_msg *m)
     if (nas_mobile_identity_decode(&r->ie_5gs_mobile_identity, &mi))
         return amf_reg_reject(ue, CAUSE_PROTOCOL_ERROR);
     take_nssai(ue, &r->requested_nssai);
+    ue->has_ue_psi_status = r->pdu_session_status.present && r->pdu_session_status.len >= 2;
+    if (ue->has_ue_psi_status)
+        ue->ue_psi_status =
+            (uint16_t)(r->pdu_session_status.v[0] | r->pdu_session_status.v[1] << 8);
     if (r->ue_security_capability.present && r->ue_security_capability.len <= sizeof ue->caps_raw &&
         nas_ue_sec_cap_decode(&r->ue_security_capability, &ue->caps) == 0) {
         memcpy(ue->caps_raw, r->ue_security_capability.v, r->ue_security_capability.len);
@@ -661,6 +680,7 @@ static void on_dereg_req(amf_ue *ue, const nas_msg *m)
     G5_LOGI("ue %s: deregistration%s", ue_name(ue), switch_off ? " (switch off)" : "");
     amf_cancel_sbi(ue);
     udm_forget(ue);
+    amf_sm_release_all(ue); /* TS 23.502 §4.2.2.3.2 step 2: the SM contexts go */
     if (!switch_off) {
         nas_msg a;
         nas_msg_init(&a, NAS_DEREGISTRATION_ACCEPT_UE_ORIG);
@@ -674,6 +694,7 @@ void amf_nw_deregister(amf_ue *ue)
     ue->amf->st.dereg_nw++;
     g5_counter_inc(&amf_dereg_c);
     udm_forget(ue);
+    amf_sm_release_all(ue);
     if (!ue->gnb) { /* CM-IDLE: paging is not implemented, deregister locally */
         G5_LOGI("ue %s: deregistered by the network (idle)", ue_name(ue));
         amf_ue_free(ue);
@@ -704,17 +725,31 @@ static void service_reject(amf_ue *ue, uint8_t cause)
     release_and_forget(ue, NGAP_CauseNas_unspecified);
 }
 
-static void on_service_req(amf_ue *ue)
+static uint16_t psi_bits(const nas_ie *ie)
 {
-    if (ue->fi->state != GMM_REGISTERED || !ue->rx_integrity_ok || !ue->sec_valid)
-        return service_reject(ue, ue->fi->state != GMM_REGISTERED ? 10 /* implicitly dereg */
-                                                                  : CAUSE_UE_ID_NOT_DERIVED);
-    ue->kgnb_count = ue->rx_count;
-    ue->sec_active = true;
+    return ie->present && ie->len >= 2 ? (uint16_t)(ie->v[0] | ie->v[1] << 8) & 0xfffe : 0;
+}
+
+/* TS 24.501 §5.6.1.4: Service Accept (with the PDU session status and the re-activation
+ * result the Service Request asked for) in the Initial Context Setup that also carries
+ * the re-activated sessions' N2 transfers (TS 23.502 §4.2.3.2 step 12). */
+void amf_service_accept(amf_ue *ue)
+{
     nas_msg m;
-    uint8_t buf[AMF_NAS_MAX];
+    uint8_t buf[AMF_NAS_MAX], st[2], rr[2];
     size_t len = 0;
     nas_msg_init(&m, NAS_SERVICE_ACCEPT);
+    if (ue->sr_status_ie) {
+        uint16_t v = amf_sm_status(ue);
+        st[0] = (uint8_t)v;
+        st[1] = (uint8_t)(v >> 8);
+        nas_ie_set(&m.service_accept.pdu_session_status, st, 2);
+    }
+    if (ue->sr_uds_ie) {
+        rr[0] = (uint8_t)ue->sr_failed;
+        rr[1] = (uint8_t)(ue->sr_failed >> 8);
+        nas_ie_set(&m.service_accept.pdu_session_reactivation_result, rr, 2);
+    }
     if (encode_dl(ue, &m, NAS_SHT_INTEGRITY_CIPHERED, buf, &len))
         return;
     ue->amf->st.service_accept++;
@@ -724,6 +759,24 @@ static void on_service_req(amf_ue *ue)
         amf_ngap_ics_request(ue, buf, len);
     else
         amf_ngap_dl_nas(ue, buf, len);
+}
+
+static void on_service_req(amf_ue *ue, const nas_msg *m)
+{
+    const struct nas_service_request *r = &m->service_request;
+    if (ue->fi->state != GMM_REGISTERED || !ue->rx_integrity_ok || !ue->sec_valid)
+        return service_reject(ue, ue->fi->state != GMM_REGISTERED ? 10 /* implicitly dereg */
+                                                                  : CAUSE_UE_ID_NOT_DERIVED);
+    ue->kgnb_count = ue->rx_count;
+    ue->sec_active = true;
+    ue->sr_status_ie = r->pdu_session_status.present;
+    ue->sr_uds_ie = r->uplink_data_status.present;
+    ue->sr_failed = 0;
+    if (ue->sr_status_ie) /* sessions the UE no longer has are released locally */
+        amf_sm_sync_status(ue, psi_bits(&r->pdu_session_status));
+    if (amf_sm_reactivate(ue, psi_bits(&r->uplink_data_status)))
+        return; /* the accept goes when the SMF has answered for every session */
+    amf_service_accept(ue);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -742,14 +795,12 @@ void amf_gmm_handle(amf_ue *ue, uint32_t event, const nas_msg *m)
     case EV_DEREG_ACCEPT:
         ue->amf->st.dereg_nw++;
         return release_and_forget(ue, NGAP_CauseNas_deregister);
-    case EV_SERVICE_REQ: return on_service_req(ue);
+    case EV_SERVICE_REQ: return on_service_req(ue, m);
     case EV_STATUS:
         G5_LOGN("ue %s: 5GMM STATUS #%u received", ue_name(ue),
                 m->status_5gmm.ie_5gmm_cause.len ? m->status_5gmm.ie_5gmm_cause.v[0] : 0);
         return;
-    case EV_UL_NAS_TRANSPORT:
-        G5_LOGN("ue %s: UL NAS Transport dropped (no SMF yet)", ue_name(ue));
-        return;
+    case EV_UL_NAS_TRANSPORT: return amf_sm_ul_nas_transport(ue, m);
     default: return;
     }
 }

@@ -1,5 +1,6 @@
 /* NGAP handlers of the AMF (TS 38.413 §8): NG Setup, NG Reset, Error Indication, Initial
- * UE Message, Uplink NAS Transport, Initial Context Setup, UE Context Release. Every
+ * UE Message, Uplink NAS Transport, Initial Context Setup, UE Context Release (PDU Session
+ * Resource procedures in amf_ngap_sm.c). Every
  * received PDU is decoded once here; an undecodable or unexpected one is answered with
  * Error Indication carrying Criticality Diagnostics (§10), never an assert. */
 #define G5_LOG_MODULE "amf"
@@ -15,7 +16,7 @@ G5_COUNTER(amf_ng_setup_fail, "amf_ng_setup_total", "NG Setup procedures", "resu
 G5_COUNTER(amf_error_ind_tx, "amf_ngap_error_indication_sent_total",
            "Error Indications sent for undecodable or unexpected NGAP messages", NULL)
 
-static uint16_t ue_stream(const amf_gnb *g)
+uint16_t amf_ngap_ue_stream(const amf_gnb *g)
 {
     g5_sctp_info info;
     if (g->assoc && g5_sctp_assoc_info(g->assoc, &info) == 0 && info.out_streams < 2)
@@ -187,7 +188,7 @@ static void handle_initial_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 }
 
 /* The UE of a UE-associated message: both IDs must match (TS 38.413 §10.6). */
-static amf_ue *find_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
+amf_ue *amf_ngap_find_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 {
     const NGAP_AMF_UE_NGAP_ID_t *aid = ngap_find_ie(req, NGAP_id_AMF_UE_NGAP_ID);
     const NGAP_RAN_UE_NGAP_ID_t *rid = ngap_find_ie(req, NGAP_id_RAN_UE_NGAP_ID);
@@ -214,7 +215,7 @@ static amf_ue *find_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 
 static void handle_ul_nas(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 {
-    amf_ue *ue = find_ue(g, req);
+    amf_ue *ue = amf_ngap_find_ue(g, req);
     const NGAP_NAS_PDU_t *nas = ngap_find_ie(req, NGAP_id_NAS_PDU);
     if (ue && nas)
         amf_nas_rx(ue, nas->buf, nas->len, false);
@@ -222,7 +223,7 @@ static void handle_ul_nas(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 
 static void handle_release_request(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 {
-    amf_ue *ue = find_ue(g, req);
+    amf_ue *ue = amf_ngap_find_ue(g, req);
     const NGAP_Cause_t *c = ngap_find_ie(req, NGAP_id_Cause);
     if (!ue || ue->releasing)
         return;
@@ -234,18 +235,19 @@ static void handle_release_request(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 
 static void handle_release_complete(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
 {
-    amf_ue *ue = find_ue(g, req);
+    amf_ue *ue = amf_ngap_find_ue(g, req);
     if (ue)
         amf_ue_unbind(ue);
 }
 
 static void handle_ics_result(amf_gnb *g, const NGAP_NGAP_PDU_t *req, bool ok)
 {
-    amf_ue *ue = find_ue(g, req);
+    amf_ue *ue = amf_ngap_find_ue(g, req);
     if (!ue)
         return;
     if (ok) {
         G5_LOGD("ue %s: Initial Context Setup Response", ue->supi);
+        amf_ngap_ics_sessions(ue, req);
         return;
     }
     G5_LOGN("ue %s: Initial Context Setup Failure", ue->supi);
@@ -278,6 +280,10 @@ static void dispatch(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu)
         return handle_ics_result(g, pdu, pdu->present == NGAP_MSG_SUCCESSFUL);
     } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_UEContextRelease) {
         return handle_release_complete(g, pdu);
+    } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_PDUSessionResourceSetup) {
+        return amf_ngap_pdu_setup_rsp(g, pdu);
+    } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_PDUSessionResourceRelease) {
+        return amf_ngap_pdu_release_rsp(g, pdu);
     }
     G5_LOGN("gNB %s: NGAP procedure %d (type %u) not handled", g->name, pc, pdu->present);
     send_error_ind(g, -1, -1, NGAP_Cause_PR_protocol,
@@ -307,7 +313,7 @@ void amf_ngap_dl_nas(amf_ue *ue, const uint8_t *nas, size_t n)
     if (!ue->gnb)
         return;
     if (ngap_build_downlink_nas_transport(&pdu, (int64_t)ue->amf_ue_id, ue->ran_ue_id, nas, n) == 0)
-        amf_ngap_send(ue->gnb, ue_stream(ue->gnb), &pdu);
+        amf_ngap_send(ue->gnb, amf_ngap_ue_stream(ue->gnb), &pdu);
 }
 
 /* TS 38.413 §8.3.1: Initial Context Setup with KgNB, security capabilities, GUAMI and the
@@ -333,7 +339,9 @@ void amf_ngap_ics_request(amf_ue *ue, const uint8_t *nas, size_t n)
                                                       &guami, sl, (size_t)ue->n_allowed, caps, kgnb,
                                                       nas, n);
     memset(kgnb, 0, sizeof kgnb);
-    if (rc == 0 && amf_ngap_send(ue->gnb, ue_stream(ue->gnb), &pdu) == 0)
+    if (rc == 0 && (rc = amf_ngap_add_cxt_sessions(ue, &pdu)) != 0)
+        ngap_free(&pdu);
+    if (rc == 0 && amf_ngap_send(ue->gnb, amf_ngap_ue_stream(ue->gnb), &pdu) == 0)
         ue->ics_sent = true;
 }
 
@@ -347,5 +355,5 @@ void amf_ngap_release(amf_ue *ue, uint32_t group, int value)
     ue->releasing = true;
     if (ngap_build_ue_context_release_command(&pdu, (int64_t)ue->amf_ue_id, ue->ran_ue_id,
                                               &cause) == 0)
-        amf_ngap_send(ue->gnb, ue_stream(ue->gnb), &pdu);
+        amf_ngap_send(ue->gnb, amf_ngap_ue_stream(ue->gnb), &pdu);
 }

@@ -56,6 +56,8 @@ typedef struct smf_op {
     uint8_t *in1, *in2;
     size_t in1_len, in2_len;
     uint8_t n2_type;
+    uint8_t up_cnx; /* requested upCnxState (update) */
+    uint8_t up_rsp; /* upCnxState after the update */
 } smf_op;
 
 struct smf_sess {
@@ -78,6 +80,7 @@ struct smf_sess {
     bool has_gnb;
     uint32_t gnb_teid;
     uint8_t gnb_ip[4];
+    bool up_deactivated; /* upCnxState DEACTIVATED: the UE is CM-IDLE, DL buffers */
     uint64_t pfcp_txn;
     smf_op *op; /* the service call waiting on this session's PFCP exchange */
 };
@@ -144,7 +147,8 @@ static void op_complete(smf_op *op)
                             .n1_len = op->n1_len,
                             .n2 = op->n2_len ? op->n2 : NULL,
                             .n2_len = op->n2_len,
-                            .released = op->released};
+                            .released = op->released,
+                            .up_cnx_state = op->up_rsp};
         ((smf_update_cb)op->cb)(op->arg, op->rc, op->rc ? NULL : &r);
     } else {
         ((smf_release_cb)op->cb)(op->arg, op->rc);
@@ -309,6 +313,23 @@ static int build_mod_gnb(g5_wbuf *w, uint32_t seq, const void *ctx)
                                                  x->gnb_ip);
 }
 
+/* AN release (TS 23.502 §4.2.6 step 5): the DL FAR buffers and notifies the SMF again;
+ * the gNB tunnel in its Forwarding Parameters is left as it is but no longer used. */
+static int build_mod_deactivate(g5_wbuf *w, uint32_t seq, const void *ctx)
+{
+    const smf_sess *x = ctx;
+    g5_pfcp_sess_mod_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return G5_ERR_NOMEM;
+    r->update.n_far = 1;
+    r->update.far[0].far_id = G5_PFCP_DL_FAR;
+    r->update.far[0].has_apply_action = true;
+    r->update.far[0].apply_action = G5_PFCP_AA_BUFF | G5_PFCP_AA_NOCP;
+    int rc = g5_pfcp_build_sess_mod_req(w, x->up_seid, seq, r);
+    free(r);
+    return rc;
+}
+
 static int build_del(g5_wbuf *w, uint32_t seq, const void *ctx)
 {
     const smf_sess *x = ctx;
@@ -383,6 +404,28 @@ static void fill_epco(const smf *s, const smf_sess *x, smf_accept *a)
     a->mtu_value = d->mtu;
 }
 
+/* The N2 PDU Session Resource Setup Request Transfer (TS 38.413 §9.3.4.1) into op->n2:
+ * at establishment and again at each re-activation (TS 23.502 §4.2.3.2 step 5). */
+static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
+{
+    const g5_smf_dnn_cfg *d = &s->cfg->dnns[x->dnn_idx];
+    smf_n2_setup n2 = {.ul_teid = x->ul_teid,
+                       .pdu_type = x->pdu_type,
+                       .qfi = 1,
+                       .fiveqi = s->cfg->default_5qi,
+                       .arp_priority = s->cfg->arp_priority,
+                       .arp_preempt_cap = s->cfg->arp_preempt_cap,
+                       .arp_preempt_vuln = s->cfg->arp_preempt_vuln,
+                       .ambr_ul = d->ambr_ul,
+                       .ambr_dl = d->ambr_dl};
+    memcpy(n2.upf_n3_ipv4, x->n3, 4);
+    g5_wbuf w2;
+    g5_wbuf_init(&w2, op->n2, sizeof op->n2);
+    int rc = smf_n2_build_setup_request_transfer(&n2, &w2);
+    op->n2_len = rc ? 0 : g5_wbuf_len(&w2);
+    return rc;
+}
+
 static void est_accept(smf_op *op, smf_sess *x)
 {
     smf *s = op->s;
@@ -404,24 +447,12 @@ static void est_accept(smf_op *op, smf_sess *x)
     for (int i = 0; i < 8; i++)
         a.ipv6_iid[i] = (uint8_t)(x->ref >> (56 - 8 * i));
     fill_epco(s, x, &a);
-    smf_n2_setup n2 = {.ul_teid = x->ul_teid,
-                       .pdu_type = x->pdu_type,
-                       .qfi = 1,
-                       .fiveqi = s->cfg->default_5qi,
-                       .arp_priority = s->cfg->arp_priority,
-                       .arp_preempt_cap = s->cfg->arp_preempt_cap,
-                       .arp_preempt_vuln = s->cfg->arp_preempt_vuln,
-                       .ambr_ul = d->ambr_ul,
-                       .ambr_dl = d->ambr_dl};
-    memcpy(n2.upf_n3_ipv4, x->n3, 4);
-    g5_wbuf w1, w2;
+    g5_wbuf w1;
     g5_wbuf_init(&w1, op->n1, sizeof op->n1);
-    g5_wbuf_init(&w2, op->n2, sizeof op->n2);
     op->rc = smf_gsm_build_accept(&a, &w1);
     if (!op->rc)
-        op->rc = smf_n2_build_setup_request_transfer(&n2, &w2);
+        op->rc = fill_setup_transfer(s, x, op);
     op->n1_len = g5_wbuf_len(&w1);
-    op->n2_len = g5_wbuf_len(&w2);
     op->accepted = op->rc == 0;
     op->ref = x->ref;
     x->state = SESS_ACTIVE;
@@ -654,7 +685,9 @@ static void on_mod_rsp(void *arg, int rc, const g5_pfcp_msg *m)
     x->pfcp_txn = 0;
     rc = r ? check_rsp(x, rc, m, "modification", r) : G5_ERR_NOMEM;
     free(r);
-    if (!rc)
+    if (!rc && x->up_deactivated)
+        G5_LOGI("%s PSI %u: user plane deactivated, downlink buffers at the UPF", x->supi, x->psi);
+    else if (!rc)
         G5_LOGI("%s PSI %u: downlink forwards to the gNB (TEID %08x)", x->supi, x->psi,
                 x->gnb_teid);
     if (op) {
@@ -706,6 +739,8 @@ static int start_delete(smf *s, smf_sess *x, smf_op *op)
         x->op = op;
         op->sess = x;
     }
+    if (x->pfcp_txn) /* an exchange whose caller gave up (cancelled): deletion wins */
+        smf_pfcp_cancel(s->pfcp, x->pfcp_txn);
     x->pfcp_txn = smf_pfcp_request(s->pfcp, x->upf, build_del, x, on_del_rsp, x);
     if (!x->pfcp_txn) {
         s->st.released++;
@@ -772,6 +807,7 @@ static void update_n2(smf *s, smf_sess *x, smf_op *op)
             break;
         }
         x->has_gnb = true;
+        x->up_deactivated = false;
         x->op = op;
         op->sess = x;
         x->pfcp_txn = smf_pfcp_request(s->pfcp, x->upf, build_mod_gnb, x, on_mod_rsp, x);
@@ -788,6 +824,37 @@ static void update_n2(smf *s, smf_sess *x, smf_op *op)
     op_finish_later(op);
 }
 
+/* upCnxState changes (TS 23.502 §4.2.6 AN release, §4.2.3.2 Service Request). */
+static void update_up(smf *s, smf_sess *x, smf_op *op)
+{
+    if (x->state != SESS_ACTIVE) {
+        op->rc = G5_ERR_STATE;
+    } else if (op->up_cnx == SMF_UP_DEACTIVATED) {
+        op->up_rsp = SMF_UP_DEACTIVATED;
+        bool was_on = x->has_gnb;
+        x->up_deactivated = true;
+        x->has_gnb = false;
+        x->gnb_teid = 0;
+        if (was_on && x->up_seid) {
+            x->op = op;
+            op->sess = x;
+            x->pfcp_txn = smf_pfcp_request(s->pfcp, x->upf, build_mod_deactivate, x, on_mod_rsp, x);
+            if (x->pfcp_txn)
+                return;
+            x->op = NULL;
+            op->sess = NULL;
+            op->rc = G5_ERR_IO;
+        }
+    } else if (op->up_cnx == SMF_UP_ACTIVATING) {
+        /* the UL tunnel at the UPF is unchanged; the gNB answers with a new DL tunnel */
+        op->up_rsp = SMF_UP_ACTIVATING;
+        op->rc = fill_setup_transfer(s, x, op);
+    } else {
+        op->rc = G5_ERR_INVALID;
+    }
+    op_finish_later(op);
+}
+
 uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb cb, void *arg)
 {
     if (!s || !req || !cb || req->n1_len > 65535 || req->n2_len > 65535)
@@ -796,6 +863,7 @@ uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb 
     if (!op)
         return 0;
     op->n2_type = req->n2_type;
+    op->up_cnx = req->up_cnx_state;
     if ((req->n1_len && !(op->in1 = malloc(req->n1_len))) ||
         (req->n2_len && !(op->in2 = malloc(req->n2_len)))) {
         op_free(s, op);
@@ -812,6 +880,9 @@ uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb 
         op->rc = G5_ERR_NOT_FOUND;
     } else if (x->op || x->state == SESS_ESTABLISHING) {
         op->rc = G5_ERR_AGAIN; /* one procedure at a time per session */
+    } else if (op->up_cnx) {
+        update_up(s, x, op);
+        return op->id;
     } else if (op->in1_len) {
         update_n1(s, x, op);
         return op->id;
@@ -1000,6 +1071,7 @@ int smf_sess_info_get(const smf *s, uint64_t ref, smf_sess_info *out)
     out->ul_teid = x->ul_teid;
     out->has_gnb = x->has_gnb;
     out->gnb_teid = x->gnb_teid;
+    out->up_deactivated = x->up_deactivated;
     out->upf = x->upf;
     return 0;
 }

@@ -64,8 +64,16 @@ enum smf_n2_type {
     SMF_N2_REL_RSP, /* PDU_RES_REL_RSP: PDU Session Resource Release Response Transfer */
 };
 
+/* upCnxState (TS 29.502 §6.1.6.3.9) asked by the AMF in an update */
+enum smf_up_cnx {
+    SMF_UP_NONE = 0, /* no change */
+    SMF_UP_DEACTIVATED, /* AN release (TS 23.502 §4.2.6): DL FAR buffers, gNB tunnel forgotten */
+    SMF_UP_ACTIVATING, /* Service Request (§4.2.3.2): the N2 Setup Request Transfer again */
+};
+
 typedef struct smf_update_req { /* SmContextUpdateData */
     uint64_t sm_context_ref;
+    uint8_t up_cnx_state; /* enum smf_up_cnx; when set, n1/n2 are ignored */
     uint8_t n2_type; /* enum smf_n2_type */
     const uint8_t *n2; /* copied */
     size_t n2_len;
@@ -79,6 +87,8 @@ typedef struct smf_update_rsp { /* SmContextUpdatedData */
     const uint8_t *n2; /* PDU Session Resource Release Command Transfer, with n1 */
     size_t n2_len;
     bool released; /* the SM context is gone (ref no longer valid) */
+    uint8_t up_cnx_state; /* the session's upCnxState after the update (enum smf_up_cnx;
+                             SMF_UP_NONE = ACTIVATED) */
 } smf_update_rsp;
 typedef void (*smf_update_cb)(void *arg, int rc, const smf_update_rsp *rsp);
 typedef void (*smf_release_cb)(void *arg, int rc);
@@ -128,6 +138,7 @@ typedef struct smf_sess_info {
     uint32_t ul_teid;
     bool has_gnb;
     uint32_t gnb_teid;
+    bool up_deactivated; /* upCnxState DEACTIVATED (UE idle) */
     int upf;
 } smf_sess_info;
 int smf_sess_info_get(const smf *s, uint64_t sm_context_ref, smf_sess_info *out);
