@@ -43,7 +43,7 @@ static void list_procedures(FILE *f)
 {
     for (int i = 0; sim_procedures[i]; i++)
         fprintf(f, "  %-26s %s%s\n", sim_procedures[i]->name, sim_procedures[i]->summary,
-                sim_procedures[i]->needs_protocol ? " [" SIM_NOT_INTEGRATED "]" : "");
+                sim_procedures[i]->needs_protocol ? " [over N2, needs an AMF]" : "");
 }
 
 static void usage_load(FILE *f)
