@@ -26,10 +26,12 @@ for b in "$G" "$S"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; d
 for t in ip ping iperf3; do command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }; done
 tmp=$(mktemp -d /tmp/g5sess.XXXXXX)
 fails=0
-pid= spid= ipid=
+pid= spid= ipid= tun=
 cleanup() {
   for p in $spid $ipid $pid; do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
+  # a simulator killed with a session up leaves its namespace behind
+  [ -n "${tun:-}" ] && ip netns list | grep -qw "$tun" && ip netns del "$tun" 2>/dev/null
   # keep the logs of a failed run for a look afterwards
   [ "$fails" = 0 ] || for f in run.log sim3.log iperf.json iperf-s; do [ -f "$tmp/$f" ] && cp "$tmp/$f" "$build/test_e2e_session.$f"; done
   rm -rf "$tmp"
