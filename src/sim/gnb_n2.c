@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ngap/ngap_msg.h"
+#include "sim/sim_up.h"
+#include "sim/ue_proc.h"
 #include "transport/sctp.h"
 
 struct sim_n2 {
@@ -105,6 +107,12 @@ static void on_data(g5_sctp_assoc *a, const g5_sctp_msg *m)
         return;
     }
     if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) == 0)
+        return;
+    /* A UE kept CM-CONNECTED for its PDU sessions: the network speaks first (session
+     * release, UE context release...) and a run is started to handle it. */
+    sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, dl.ev.ran_ue_ngap_id);
+    if (ue && !ue->run && sim_engine_start(n->eng, ue, &sim_proc_network) == 0 &&
+        sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) == 0)
         return;
     /* No procedure runs for this UE: the gNB completes a release on its own. */
     if (dl.ev.procedure_code == NGAP_id_UEContextRelease && dl.type == NGAP_MSG_INITIATING &&
@@ -211,6 +219,11 @@ sim_n2 *sim_n2_new(sim_engine *e, sim_n2_ready_fn ready, void *arg, char *err, s
         sim_n2_free(n);
         return NULL;
     }
+    if (!(e->up = n->ue.up = sim_up_new(e))) {
+        snprintf(err, errlen, "out of memory");
+        sim_n2_free(n);
+        return NULL;
+    }
     sim_engine_set_ue_ops(e, &sim_ue_nas_ops, &n->ue);
     sim_engine_set_gnb_ops(e, &sim_gnb_ngap_ops, &n->gnb);
     sim_engine_set_transport(e, &sim_n2_transport, n);
@@ -225,6 +238,11 @@ void sim_n2_free(sim_n2 *n)
         g5_sctp_abort(n->assoc);
     if (n->retry)
         g5_timer_free(n->retry);
+    if (n->ue.up) {
+        if (n->eng->up == n->ue.up)
+            n->eng->up = NULL;
+        sim_up_free(n->ue.up);
+    }
     sim_ue_layer_free(&n->ue);
     free(n);
 }

@@ -17,6 +17,7 @@
 #include "sim/gnb_n2.h"
 #include "sim/sim.h"
 #include "sim/sim_ctl.h"
+#include "sim/sim_up.h"
 #include "transport/sctp.h"
 
 static int wants_help(int argc, char **argv)
@@ -42,7 +43,7 @@ static void list_procedures(FILE *f)
 {
     for (int i = 0; sim_procedures[i]; i++)
         fprintf(f, "  %-26s %s%s\n", sim_procedures[i]->name, sim_procedures[i]->summary,
-                sim_procedures[i]->needs_protocol ? " [" SIM_NOT_INTEGRATED "]" : "");
+                sim_procedures[i]->needs_protocol ? " [over N2, needs an AMF]" : "");
 }
 
 static void usage_load(FILE *f)
@@ -51,11 +52,14 @@ static void usage_load(FILE *f)
             "usage: glass5g-sim load [-c sim.yaml] --procedure P [--ues N] [--rate R]\n"
             "                        [--duration S] [--max-inflight K] [--timeout-ms T]\n"
             "                        [--echo-delay-ms D] [--fault STEP:ACTION[:P]]... [--json]\n"
+            "                        [--traffic S]\n"
             "Starts procedure P for N UEs at R procedures/s (token bucket), at most K in flight,\n"
             "and prints procedures/s, failures by cause and latency percentiles per step.\n"
             "Without --duration every UE runs P once; with it, UEs run P again and again for S\n"
             "seconds. --ues N builds N UEs (one template: its count; several: the first N).\n"
             "Defaults: --rate 1000 --max-inflight 1000 --timeout-ms 5000 --echo-delay-ms 0.\n"
+            "--traffic S keeps UEs with PDU sessions connected and runs the config's traffic\n"
+            "(traffic.ping_rate echo requests/s per session) S seconds after the procedures.\n"
             "Exit status 1 if any procedure failed.\n\nprocedures:\n");
     list_procedures(f);
 }
@@ -67,6 +71,8 @@ static void usage_run(FILE *f)
                "the config, or --ctl) until SIGINT/SIGTERM. --procedure registration connects\n"
                "the gNB to the AMF (NG Setup) and registers every UE once at the given rate;\n"
                "the UEs stay registered (control socket: ue-list, ue-status, deregister).\n"
+               "--procedure registration+session also establishes a PDU session per UE; UEs\n"
+               "with sessions stay CM-CONNECTED (TUN per session with tun: on).\n"
                "--procedure echo runs the framework self-test (loopback fake AMF).\n");
 }
 
@@ -78,7 +84,8 @@ static void usage_cli(FILE *f)
                "  ue-status SUPI                    state of one UE\n"
                "  stats                             procedure counts and latency percentiles\n"
                "  deregister SUPI                   UE-originating deregistration\n"
-               "  ps-establish SUPI [--dnn D]       PDU session establishment\n"
+               "  ps-establish SUPI                 PDU session establishment\n"
+               "  ps-release SUPI                   release of the UE's last PDU session\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
 
@@ -86,7 +93,7 @@ static void usage_cli(FILE *f)
 
 typedef struct sim_args {
     const char *config, *ctl, *procedure;
-    uint64_t ues, rate, duration_s, max_inflight, timeout_ms, echo_delay_ms;
+    uint64_t ues, rate, duration_s, max_inflight, timeout_ms, echo_delay_ms, traffic_s;
     bool json;
     const char *faults[SIM_MAX_FAULTS];
     unsigned nfaults;
@@ -120,6 +127,7 @@ static int parse_args(const char *cmd, int argc, char **argv, sim_args *a)
         {"--max-inflight", 1, 1000000, offsetof(sim_args, max_inflight)},
         {"--timeout-ms", 1, 3600000, offsetof(sim_args, timeout_ms)},
         {"--echo-delay-ms", 0, 60000, offsetof(sim_args, echo_delay_ms)},
+        {"--traffic", 1, 86400, offsetof(sim_args, traffic_s)},
     };
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -199,6 +207,10 @@ typedef struct sim_world {
     int n2_status;
     uint64_t rss_before, rss_after;
     bool eng_ok;
+    bool keep_connected; /* UEs with PDU sessions stay CM-CONNECTED */
+    uint64_t traffic_s;
+    uv_timer_t traffic_timer;
+    bool traffic_timer_init;
 } sim_world;
 
 static int world_build(const char *cmd, const sim_args *a, sim_world *w)
@@ -233,6 +245,10 @@ static void world_free(sim_world *w)
 {
     if (w->amf)
         sim_echo_amf_free(w->amf);
+    if (w->traffic_timer_init) {
+        uv_close((uv_handle_t *)&w->traffic_timer, NULL);
+        w->traffic_timer_init = false;
+    }
     if (w->n2) {
         /* detach first: nothing may reach the N2 layer once it is freed */
         if (w->eng_ok)
@@ -300,6 +316,14 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
             fprintf(stderr, "glass5g-sim %s: %s\n", cmd, e);
             return G5_EXIT_FAIL;
         }
+        w->eng.up->keep_connected = w->keep_connected;
+        const sim_config *c = &w->cfg;
+        if (c->traffic.ping_rate &&
+            sim_up_ping_start(w->eng.up, c->traffic.ping_rate, c->traffic.ping_ipv4,
+                              c->traffic.ping_ipv6) != 0) {
+            fprintf(stderr, "glass5g-sim %s: traffic: bad ping_ipv4/ping_ipv6 address\n", cmd);
+            return G5_EXIT_FAIL;
+        }
     }
     if (p == &sim_proc_echo && !w->amf) {
         w->amf = sim_echo_amf_new(&w->eng, echo_delay_ms);
@@ -315,9 +339,42 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
     return 0;
 }
 
+static void on_traffic_done(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
 static void on_load_done(sim_engine *e)
 {
+    /* the world is the static of cmd_load; its engine is e */
+    sim_world *w = (sim_world *)((char *)e - offsetof(sim_world, eng));
+    if (w->traffic_s && !w->traffic_timer_init && uv_timer_init(e->loop, &w->traffic_timer) == 0) {
+        w->traffic_timer_init = true;
+        uv_timer_start(&w->traffic_timer, on_traffic_done, w->traffic_s * 1000, 0);
+        return;
+    }
     uv_stop(e->loop);
+}
+
+static void print_user_plane(const sim_world *w, json_t *json)
+{
+    const sim_up *u = w->eng.up;
+    if (!u || (!u->st.est_ok && !u->st.est_reject && !u->st.mm_not_forwarded && !u->st.n2_setup_ok))
+        return;
+    if (json) {
+        json_object_set_new(json, "user_plane", sim_up_stats_json(u));
+        return;
+    }
+    const sim_up_stats *s = &u->st;
+    printf("PDU sessions: %llu established, %llu rejected, %llu released (%llu locally), "
+           "%llu not forwarded (5GMM cause)\n"
+           "N3: %llu G-PDUs sent, %llu received, %llu for unknown TEIDs; echo requests %llu "
+           "sent, %llu answered\n",
+           (unsigned long long)s->est_ok, (unsigned long long)s->est_reject,
+           (unsigned long long)s->rel_ok, (unsigned long long)s->rel_local,
+           (unsigned long long)s->mm_not_forwarded, (unsigned long long)s->n3_tx,
+           (unsigned long long)s->n3_rx, (unsigned long long)s->n3_rx_unknown_teid,
+           (unsigned long long)s->ping_sent, (unsigned long long)s->ping_recv);
 }
 
 static void print_memory(const sim_world *w, FILE *f, json_t *json)
@@ -360,6 +417,8 @@ static int cmd_load(int argc, char **argv)
     memset(&w, 0, sizeof w);
     if ((rc = setup_config("load", &a, &w.cfg)) != 0)
         return rc;
+    w.traffic_s = a.traffic_s;
+    w.keep_connected = a.traffic_s > 0;
     const sim_procedure *p = find_procedure("load", a.procedure);
     if (!p)
         return G5_EXIT_USAGE;
@@ -413,12 +472,14 @@ static int cmd_load(int argc, char **argv)
                                           (json_int_t)as.bad_mac, "replay", (json_int_t)as.replay,
                                           "malformed", (json_int_t)as.malformed, "out_of_state",
                                           (json_int_t)as.out_of_state));
+        print_user_plane(&w, j);
         char *s = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
         if (s)
             printf("%s\n", s);
         free(s);
         json_decref(j);
     } else {
+        print_user_plane(&w, NULL);
         print_memory(&w, stdout, NULL);
         if (w.amf)
             printf("fake AMF: received %llu, answered %llu; refused: bad MAC %llu, replay %llu, "
@@ -452,6 +513,7 @@ static int cmd_run_sim(int argc, char **argv)
     memset(&w, 0, sizeof w);
     if ((rc = setup_config("run", &a, &w.cfg)) != 0)
         return rc;
+    w.keep_connected = true; /* sessions stay usable (TUN, ping) until released */
     const sim_procedure *p = NULL;
     if (a.procedure && !(p = find_procedure("run", a.procedure)))
         return G5_EXIT_USAGE;
@@ -511,8 +573,8 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",    "ue-status",    "stats",
-                                       "deregister", "ps-establish", NULL};
+    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats", "deregister",
+                                       "ps-establish", "ps-release", NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

@@ -151,6 +151,7 @@ struct sim_run {
     uint32_t slot, next_free;
     uint16_t step; /* next step to be marked */
     uint16_t tries;
+    bool was_connected; /* the UE was CM-CONNECTED when the run started (no new N2 link) */
     _Alignas(8) uint8_t scratch[SIM_RUN_SCRATCH]; /* procedure-private state */
 };
 
@@ -256,6 +257,7 @@ struct sim_engine {
     void *ue_layer;
     const sim_gnb_ops *gnb_ops;
     void *gnb_layer;
+    struct sim_up *up; /* PDU sessions and user plane (sim/sim_up.h), NULL without */
     /* in-flight procedure slots */
     sim_run *runs;
     uint32_t nruns, free_head, inflight, peak_inflight;

@@ -240,6 +240,11 @@ static void load_template(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
     g5_cfg_str(c, m, "dnn", false, t->dnn, sizeof t->dnn);
     static const char *const types[] = {"ipv4", "ipv6", "ipv4v6", NULL};
     g5_cfg_enum(c, m, "session_type", false, types, &t->session_type);
+    g5_cfg_bool(c, m, "tun", false, &t->tun);
+    g5_cfg_bool(c, m, "netns", false, &t->netns);
+    if (t->netns && !t->tun)
+        g5_cfg_error(c, g5_yaml_get(m, "netns"), NULL,
+                     "netns: on needs tun: on (the namespace holds the UE's TUN device)");
     load_digits(c, m, "imei", t->imei, sizeof t->imei, 15, 15, "\"356938035643803\"");
     load_digits(c, m, "imeisv", t->imeisv, sizeof t->imeisv, 16, 16, "\"4370816125816151\"");
     unsigned max_digits = t->supi_digits;
@@ -355,6 +360,13 @@ static int load_doc(sim_config *cfg, g5_ydoc *doc, FILE *err)
     load_faults(&c, root, &cfg->faults);
     if (g5_cfg_map(&c, root, "ctl", false, &m) == 1)
         g5_cfg_str(&c, m, "path", false, cfg->ctl_path, sizeof cfg->ctl_path);
+    if (g5_cfg_map(&c, root, "traffic", false, &m) == 1) {
+        g5_cfg_u32(&c, m, "ping_rate", false, 0, 1000, &cfg->traffic.ping_rate);
+        g5_cfg_str(&c, m, "ping_ipv4", false, cfg->traffic.ping_ipv4,
+                   sizeof cfg->traffic.ping_ipv4);
+        g5_cfg_str(&c, m, "ping_ipv6", false, cfg->traffic.ping_ipv6,
+                   sizeof cfg->traffic.ping_ipv6);
+    }
     /* Every key of every section, for "did you mean" on a typo of a key not present. */
     static const char *const known[] = {"gnb",
                                         "ue",
@@ -391,6 +403,12 @@ static int load_doc(sim_config *cfg, g5_ydoc *doc, FILE *err)
                                         "routing_indicator",
                                         "dnn",
                                         "session_type",
+                                        "tun",
+                                        "netns",
+                                        "traffic",
+                                        "ping_rate",
+                                        "ping_ipv4",
+                                        "ping_ipv6",
                                         "imei",
                                         "imeisv",
                                         "at_step",

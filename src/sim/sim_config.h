@@ -62,6 +62,8 @@ typedef struct sim_ue_template {
     unsigned nslices;
     char dnn[100];
     int session_type; /* enum sim_session_type */
+    bool tun; /* a TUN device uesimtunN per PDU session (sim/ue_tun.c) */
+    bool netns; /* ... inside its own network namespace of the same name */
     char imei[16]; /* 15 digits or empty */
     char imeisv[17]; /* 16 digits or empty */
 } sim_ue_template;
@@ -72,6 +74,10 @@ typedef struct sim_config {
     unsigned nue;
     sim_faults faults;
     char ctl_path[108]; /* unix socket of the control interface */
+    struct {
+        uint32_t ping_rate; /* in-process echo requests/s per active PDU session, 0 = off */
+        char ping_ipv4[48], ping_ipv6[48]; /* their destinations (behind the UPF's N6) */
+    } traffic;
     int log_level; /* enum g5_log_level */
 } sim_config;
 

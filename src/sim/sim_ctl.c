@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "sim/sim_up.h"
 
 typedef struct ctl_client {
     uv_pipe_t pipe;
@@ -76,6 +77,8 @@ static json_t *ue_json(const sim_engine *e, const sim_ue *ue, bool detail)
     if (ue->cm_state == SIM_CM_CONNECTED)
         json_object_set_new(j, "ran_ue_ngap_id", json_integer(ue->ran_ue_ngap_id));
     json_object_set_new(j, "fault_rules", json_integer(ue->fault_mask));
+    if (e->up)
+        json_object_set_new(j, "pdu_sessions", sim_up_ue_json(e->up, ue));
     return j;
 }
 
@@ -145,14 +148,19 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         if (ue)
             ans = json_pack("{s:b, s:o}", "ok", 1, "ue", ue_json(e, ue, true));
     } else if (!strcmp(cmd, "stats")) {
-        ans = json_pack("{s:b, s:o}", "ok", 1, "stats", sim_report_json(e));
+        json_t *st = sim_report_json(e);
+        if (e->up)
+            json_object_set_new(st, "user_plane", sim_up_stats_json(e->up));
+        ans = json_pack("{s:b, s:o}", "ok", 1, "stats", st);
     } else if (!strcmp(cmd, "deregister")) {
         ans = cmd_procedure(e, req, "deregistration");
     } else if (!strcmp(cmd, "ps-establish")) {
         ans = cmd_procedure(e, req, "pdu-session-establishment");
+    } else if (!strcmp(cmd, "ps-release")) {
+        ans = cmd_procedure(e, req, "pdu-session-release");
     } else {
-        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, deregister "
-                         "or ps-establish",
+        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, deregister, "
+                         "ps-establish or ps-release",
                          cmd);
     }
     json_decref(req);

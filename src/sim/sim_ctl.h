@@ -2,9 +2,10 @@
  * Each request is one line `{"cmd": "...", ...}\n`, each answer one line
  * `{"ok": true, ...}\n` or `{"ok": false, "error": "..."}\n`.
  *
- * Commands: ue-list [offset, limit], ue-status {supi}, stats, deregister {supi},
- * ps-establish {supi, dnn}. The last two need the NAS/NGAP layers and answer
- * "... not yet integrated" until they land.
+ * Commands: ue-list [offset, limit], ue-status {supi} (with its PDU sessions), stats (with
+ * the user-plane counters), deregister {supi}, ps-establish {supi} (the template's DNN,
+ * slice and PDU session type), ps-release {supi} (its highest active PDU session). The
+ * last three start a procedure over N2 (refused when the simulator has no N2 layer).
  *
  * The server runs on the simulator's loop and never blocks it: reads are bounded
  * (SIM_CTL_MAX_LINE per request, longer lines close the client), at most SIM_CTL_MAX_CLIENTS

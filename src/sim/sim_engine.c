@@ -8,41 +8,24 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "sim/sim.h"
+#include "sim/sim_up.h"
 #include "sim/ue_proc.h"
 
 #define NO_SLOT UINT32_MAX
 
 /* ---- procedure registry ---- */
 
-/* The 5G procedures: declared with the steps they will measure; their drivers come with
- * the NAS/NGAP layers (docs/simulator.md "How the protocol layers plug in"). */
-static const sim_procedure proc_registration_session = {
-    .name = "registration+session",
-    .summary = "registration, then PDU session establishment (TS 24.501 6.4.1)",
-    .steps = {"initial_ue_message->auth_request", "auth_response->security_mode_command",
-              "security_mode_complete->registration_accept",
-              "registration_accept->registration_complete",
-              "pdu_session_establishment_request->accept"},
-    .nsteps = 5,
-    .needs_protocol = true,
-};
-
-static const sim_procedure proc_pdu_session = {
-    .name = "pdu-session-establishment",
-    .summary = "UE-requested PDU session establishment (TS 24.501 6.4.1)",
-    .steps = {"pdu_session_establishment_request->accept"},
-    .nsteps = 1,
-    .needs_protocol = true,
-};
-
 const sim_procedure *const sim_procedures[] = {
     &sim_proc_echo,
     &sim_proc_registration,
-    &proc_registration_session,
+    &sim_proc_registration_session,
+    &sim_proc_registration_session_release,
     &sim_proc_deregistration,
     &sim_proc_registration_deregistration,
     &sim_proc_service_request,
-    &proc_pdu_session,
+    &sim_proc_session_establishment,
+    &sim_proc_session_release,
+    &sim_proc_network,
     NULL,
 };
 
@@ -240,7 +223,8 @@ int sim_engine_start(sim_engine *e, sim_ue *ue, const sim_procedure *proc)
     sim_run *r = &e->runs[e->free_head];
     if (!r->timer && !(r->timer = g5_timer_new(e->loop, on_run_timer, r)))
         return G5_ERR_NOMEM;
-    int rc = sim_pop_connect(&e->pop, ue);
+    bool was_connected = ue->cm_state == SIM_CM_CONNECTED; /* kept for its PDU sessions */
+    int rc = was_connected ? 0 : sim_pop_connect(&e->pop, ue);
     if (rc)
         return rc;
     e->free_head = r->next_free;
@@ -251,6 +235,7 @@ int sim_engine_start(sim_engine *e, sim_ue *ue, const sim_procedure *proc)
     r->t_start_ns = r->t_mark_ns = g5_clock_ns();
     r->step = 0;
     r->tries = 0;
+    r->was_connected = was_connected;
     memset(r->scratch, 0, sizeof r->scratch);
     ue->run = r->slot + 1;
     r->stats = st;
@@ -290,9 +275,12 @@ void sim_run_finish(sim_run *r, int cause)
         ue->last_cause = (uint16_t)cause;
     }
     g5_timer_stop(r->timer);
-    if (e->tr_ops && e->tr_ops->release && ue->cm_state == SIM_CM_CONNECTED)
+    /* a UE with active PDU sessions may stay CM-CONNECTED (sim/sim_up.h) */
+    bool keep = e->up && sim_up_run_end(e->up, ue, cause == SIM_CAUSE_OK);
+    if (!keep && e->tr_ops && e->tr_ops->release && ue->cm_state == SIM_CM_CONNECTED)
         e->tr_ops->release(e->tr_ctx, ue->ran_ue_ngap_id);
-    sim_pop_release(&e->pop, ue);
+    if (!keep)
+        sim_pop_release(&e->pop, ue);
     ue->run = 0;
     r->ue = NULL;
     r->next_free = e->free_head;

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "crypto/kdf.h"
 #include "nas/nas_ie.h"
+#include "sim/sim_up.h"
 
 /* UE security capability the simulated UE advertises (TS 24.501 9.11.3.54): 5G-EA0..3 and
  * 5G-IA1..3 (IA0 only for emergency services, which the simulator does not make). */
@@ -299,14 +300,30 @@ static int ops_service_request(void *layer, sim_ue *ue, g5_wbuf *out)
     return encode_emit(c, &m, NAS_SHT_INTEGRITY, out);
 }
 
+int sim_ue_protect(sim_ue_layer *l, sim_ue *ue, const uint8_t *plain, size_t len, g5_wbuf *out)
+{
+    sim_ue_ctx *c = sim_ue_ctx_get(l, ue);
+    if (!c)
+        return G5_ERR_NOMEM;
+    return emit(c, c->has_sec ? NAS_SHT_INTEGRITY_CIPHERED : NAS_SHT_PLAIN, plain, len, out);
+}
+
+/* PDU SESSION ESTABLISHMENT REQUEST (8.3.1) in a protected UL NAS TRANSPORT (sim/sim_up.h
+ * drives sessions; this hook builds one for callers of sim_ue_ops). */
 static int ops_pdu_session(void *layer, sim_ue *ue, uint8_t psi, const char *dnn, g5_wbuf *out)
 {
-    (void)layer;
-    (void)ue;
-    (void)psi;
-    (void)dnn;
-    (void)out;
-    return G5_ERR_UNSUPPORTED; /* sessions come with the SMF/UPF work */
+    sim_ue_layer *l = layer;
+    const sim_ue_template *t = tpl_of(l, ue);
+    sim_sess s = {.psi = psi, .pti = 1, .req_type = (uint8_t)(t->session_type % 3 + 1)};
+    uint8_t sm[64], ul[256];
+    g5_wbuf ws, wu;
+    g5_wbuf_init(&ws, sm, sizeof sm);
+    g5_wbuf_init(&wu, ul, sizeof ul);
+    int rc = sim_sm_build_est_request(&s, &ws);
+    if (!rc)
+        rc = sim_sm_build_ul_transport(psi, 1, dnn ? dnn : t->dnn,
+                                       t->nslices ? &t->slices[0] : NULL, sm, ws.len, &wu);
+    return rc ? rc : sim_ue_protect(l, ue, ul, wu.len, out);
 }
 
 /* ---- downlink ---- */
@@ -522,6 +539,25 @@ static uint8_t cause_of(const nas_ie *ie)
     return ie->present && ie->len == 1 ? ie->v[0] : 0;
 }
 
+/* 5.4.5.3: DL NAS TRANSPORT -> the 5GSM layer (sim/sim_up.h); its answer is protected here.
+ * ev->msg_type becomes the 5GSM message type (or stays DL NAS TRANSPORT for a 5GMM cause). */
+static int on_dl_transport(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m,
+                           sim_nas_event *ev, g5_wbuf *reply)
+{
+    if (!l->up)
+        return reply_status(c, NAS_CAUSE_MSG_TYPE_NON_EXISTENT, reply);
+    uint8_t b[512];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    sim_sm_event *sm = &l->up->last_sm;
+    int rc = sim_sm_on_dl_transport(l->up, ue, m, sm, &w);
+    if (rc)
+        return rc;
+    ev->msg_type = sm->sm_type ? sm->sm_type : NAS_DL_NAS_TRANSPORT;
+    ev->cause = sm->cause;
+    return w.len ? emit(c, NAS_SHT_INTEGRITY_CIPHERED, b, w.len, reply) : 0;
+}
+
 static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m, sim_nas_event *ev,
                     g5_wbuf *reply)
 {
@@ -561,6 +597,7 @@ static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m
         return encode_emit(c, &r, NAS_SHT_INTEGRITY_CIPHERED, reply);
     }
     case NAS_STATUS_5GMM: ev->cause = cause_of(&m->status_5gmm.ie_5gmm_cause); return 0;
+    case NAS_DL_NAS_TRANSPORT: return on_dl_transport(l, ue, c, m, ev, reply);
     default: return reply_status(c, NAS_CAUSE_MSG_TYPE_NON_EXISTENT, reply);
     }
 }

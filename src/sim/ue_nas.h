@@ -66,6 +66,7 @@ typedef struct sim_ue_layer {
     sim_usim_keys keys[SIM_MAX_GROUPS];
     char snn[40]; /* serving network name of the gNB's PLMN (TS 24.501 9.12.1) */
     uint64_t n_ctx; /* contexts allocated */
+    struct sim_up *up; /* PDU sessions (sim/sim_up.h); NULL: DL NAS TRANSPORT unsupported */
 } sim_ue_layer;
 
 /* Prepares the layer (derives OPc per template). 0 or a negative g5_err. */
@@ -80,6 +81,10 @@ sim_ue_ctx *sim_ue_ctx_get(sim_ue_layer *l, sim_ue *ue);
 
 /* 5GS registration type values (TS 24.501 9.11.3.7). */
 enum { SIM_REG_INITIAL = 1, SIM_REG_MOBILITY = 2, SIM_REG_PERIODIC = 3 };
+
+/* Protects a plain uplink message with the UE's context (integrity + ciphering; plain
+ * before security mode control), as every uplink after registration is (4.4.6). */
+int sim_ue_protect(sim_ue_layer *l, sim_ue *ue, const uint8_t *plain, size_t len, g5_wbuf *out);
 
 /* The plain REGISTRATION REQUEST (for tests and the SMC complete container). */
 int sim_ue_build_plain_registration(sim_ue_layer *l, sim_ue *ue, int reg_type, g5_wbuf *out);

@@ -13,11 +13,28 @@
 #include "core/err.h"
 #include "ngap/gen/ngap_types.h"
 #include "sim/gnb.h"
+#include "sim/sim_up.h"
 #include "sim/ue_nas.h"
 
 #define SIM_PROC_RETRIES 4 /* T3510/T3521: 5 attempts in all (TS 24.501 5.5.1.2.7, 5.5.2.2.6) */
 
-enum proc_kind { K_REG = 0, K_DEREG, K_REG_DEREG, K_SERVICE };
+enum proc_kind {
+    K_REG = 0,
+    K_DEREG,
+    K_REG_DEREG,
+    K_SERVICE,
+    /* PDU sessions: the session part is driven by sim_up.c */
+    K_REG_SESS,
+    K_REG_SESS_REL,
+    K_SESS_EST,
+    K_SESS_REL,
+    K_NETWORK, /* downlink for a CM-CONNECTED UE that runs nothing */
+};
+
+static bool is_reg_kind(uint8_t k)
+{
+    return k == K_REG || k == K_REG_DEREG || k == K_REG_SESS || k == K_REG_SESS_REL;
+}
 
 typedef struct proc_state {
     uint8_t kind; /* enum proc_kind */
@@ -66,7 +83,7 @@ static int send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
     proc_state *ps = (proc_state *)r->scratch;
-    int rc = !ps->sent_initial || c->n2.amf_ue_ngap_id < 0
+    int rc = (!ps->sent_initial && !r->was_connected) || c->n2.amf_ue_ngap_id < 0
                  ? e->gnb_ops->build_initial_ue_message(e->gnb_layer, r->ue, nas, len, &w)
                  : e->gnb_ops->build_uplink_nas_transport(e->gnb_layer, r->ue, nas, len, &w);
     ps->sent_initial = true;
@@ -78,12 +95,17 @@ static int send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
     return 0;
 }
 
+int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
+{
+    return send_nas(r, nas, len, step);
+}
+
 /* Builds the first message of the procedure (or the deregistration of phase 1). */
 static int build_first(sim_run *r, g5_wbuf *w)
 {
     sim_engine *e = r->eng;
     proc_state *ps = (proc_state *)r->scratch;
-    if (ps->kind == K_SERVICE)
+    if (ps->kind == K_SERVICE || ps->kind == K_SESS_EST || ps->kind == K_SESS_REL)
         return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
     if (ps->kind == K_DEREG || (ps->kind == K_REG_DEREG && ps->phase == 1))
         return e->ue_ops->build_deregistration_request(e->ue_layer, r->ue, false, w);
@@ -93,7 +115,9 @@ static int build_first(sim_run *r, g5_wbuf *w)
 static const char *first_step(const proc_state *ps)
 {
     switch (ps->kind) {
-    case K_SERVICE: return "service_request";
+    case K_SERVICE:
+    case K_SESS_EST:
+    case K_SESS_REL: return "service_request";
     case K_DEREG: return "deregistration_request";
     default: return ps->phase ? "deregistration_request" : "registration_request";
     }
@@ -123,9 +147,25 @@ static int start_kind(sim_run *r, enum proc_kind k)
     sim_ue_ctx *c = sim_ue_ctx_get(r->eng->ue_layer, r->ue);
     if (!c)
         return SIM_CAUSE_UNEXPECTED;
-    c->n2.amf_ue_ngap_id = -1; /* a new N2 connection */
-    if ((k == K_DEREG || k == K_SERVICE) && r->ue->rm_state != SIM_RM_REGISTERED)
+    if (!r->was_connected)
+        c->n2.amf_ue_ngap_id = -1; /* a new N2 connection */
+    bool sess = k == K_SESS_EST || k == K_SESS_REL;
+    if ((k == K_DEREG || k == K_SERVICE || sess) && r->ue->rm_state != SIM_RM_REGISTERED)
         return SIM_CAUSE_OUT_OF_STATE;
+    if ((k == K_REG_SESS || k == K_REG_SESS_REL) && r->eng->up)
+        sim_up_ue_clear(r->eng->up, r->ue); /* an initial registration starts afresh */
+    if (k == K_REG_SESS || k == K_REG_SESS_REL)
+        sim_up_proc_setup(r, SIM_UP_OP_EST, 4, k == K_REG_SESS_REL ? SIM_UP_OP_REL : 0, 5);
+    if (sess)
+        sim_up_proc_setup(r, k == K_SESS_EST ? SIM_UP_OP_EST : SIM_UP_OP_REL, 1, 0, 0);
+    if (k == K_NETWORK) {
+        sim_run_arm(r, sim_run_timeout_ms(r));
+        return 0; /* the network speaks first */
+    }
+    if (sess && r->was_connected && c->n2.amf_ue_ngap_id >= 0) {
+        int rc = sim_up_proc_begin(r); /* connected: no service request needed */
+        return rc < 0 ? SIM_CAUSE_UNEXPECTED : rc;
+    }
     return send_first(r);
 }
 
@@ -145,6 +185,26 @@ static int start_service(sim_run *r)
 {
     return start_kind(r, K_SERVICE);
 }
+static int start_reg_sess(sim_run *r)
+{
+    return start_kind(r, K_REG_SESS);
+}
+static int start_reg_sess_rel(sim_run *r)
+{
+    return start_kind(r, K_REG_SESS_REL);
+}
+static int start_sess_est(sim_run *r)
+{
+    return start_kind(r, K_SESS_EST);
+}
+static int start_sess_rel(sim_run *r)
+{
+    return start_kind(r, K_SESS_REL);
+}
+static int start_network(sim_run *r)
+{
+    return start_kind(r, K_NETWORK);
+}
 
 /* Sends the UE's reply (if any) in an Uplink NAS Transport, under fault step `step`. */
 static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
@@ -159,15 +219,18 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
 {
     proc_state *ps = (proc_state *)r->scratch;
     sim_ue *ue = r->ue;
+    if (ev->msg_type == NAS_DL_NAS_TRANSPORT ||
+        ev->msg_type >= NAS_PDU_SESSION_ESTABLISHMENT_REQUEST)
+        return r->eng->up ? sim_up_proc_nas_event(r, ev, reply) : send_reply(r, reply, "reply");
     switch (ev->msg_type) {
     case NAS_AUTHENTICATION_REQUEST:
-        if (ps->kind != K_DEREG && ps->kind != K_SERVICE && ps->phase == 0 && !ps->marked_auth) {
+        if (is_reg_kind(ps->kind) && ps->phase == 0 && !ps->marked_auth) {
             ps->marked_auth = true;
             sim_run_mark(r, 0);
         }
         return send_reply(r, reply, ev->cause ? "authentication_failure" : "auth_response");
     case NAS_SECURITY_MODE_COMMAND:
-        if (ps->phase == 0 && (ps->kind == K_REG || ps->kind == K_REG_DEREG))
+        if (ps->phase == 0 && is_reg_kind(ps->kind))
             sim_run_mark(r, 1);
         return send_reply(r, reply, ev->cause ? "security_mode_reject" : "security_mode_complete");
     case NAS_REGISTRATION_ACCEPT: {
@@ -177,6 +240,10 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         ue->rm_state = SIM_RM_REGISTERED;
         if (rc || ps->kind == K_REG)
             return rc ? rc : -1;
+        if (ps->kind == K_REG_SESS || ps->kind == K_REG_SESS_REL) {
+            ps->phase = 2; /* the session part (sim_up.c) */
+            return sim_up_proc_begin(r);
+        }
         ps->phase = 1; /* K_REG_DEREG: deregister on the same connection */
         return send_first(r);
     }
@@ -195,6 +262,10 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         send_reply(r, reply, "deregistration_accept");
         return sim_cause_intern(r->eng, "deregistered by the network");
     case NAS_SERVICE_ACCEPT:
+        if (ps->kind == K_SESS_EST || ps->kind == K_SESS_REL) {
+            sim_run_mark(r, 0);
+            return sim_up_proc_begin(r);
+        }
         if (ps->kind != K_SERVICE)
             return send_reply(r, reply, "reply");
         sim_run_mark(r, 0);
@@ -220,6 +291,11 @@ static int ue_nas(sim_run *r, const uint8_t *nas, size_t len)
     if (rc)
         return SIM_CAUSE_MALFORMED;
     return on_nas_event(r, &ev, &reply);
+}
+
+int sim_proc_ue_nas(sim_run *r, const uint8_t *nas, size_t len)
+{
+    return ue_nas(r, nas, len);
 }
 
 /* Sends what a builder wrote into w (rc: the builder's result). */
@@ -248,8 +324,16 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
     case NGAP_id_DownlinkNASTransport:
         res = dl.ev.nas ? ue_nas(r, dl.ev.nas, dl.ev.nas_len) : SIM_CAUSE_MALFORMED;
         break;
+    case NGAP_id_PDUSessionResourceSetup:
+    case NGAP_id_PDUSessionResourceRelease:
+        res = r->eng->up ? sim_up_proc_n2(r, pdu, len) : SIM_CAUSE_UNEXPECTED;
+        break;
     case NGAP_id_InitialContextSetup:
-        /* the UE gets its NAS first, then the gNB confirms (no PDU sessions yet) */
+        if (r->eng->up && sim_up_ics_has_sessions(pdu, len)) {
+            res = sim_up_proc_n2(r, pdu, len); /* re-activation (TS 23.502 4.2.3.2) */
+            break;
+        }
+        /* the UE gets its NAS first, then the gNB confirms (no PDU sessions) */
         res = dl.ev.nas ? ue_nas(r, dl.ev.nas, dl.ev.nas_len) : 0;
         if (res <= 0) {
             int rc = sim_gnb_build_ics_response(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
@@ -260,15 +344,19 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
     case NGAP_id_UEContextRelease:
         res = sim_gnb_build_release_complete(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
         res = send_pdu(r, res, &w);
+        sim_pop_release(&r->eng->pop, r->ue); /* CM-IDLE: nothing is kept connected */
         if (!res)
-            res =
-                r->ue->rm_state == SIM_RM_DEREGISTERED && ((proc_state *)r->scratch)->kind != K_REG
-                    ? -1
-                    : sim_cause_intern(r->eng, "UE context released");
+            res = (r->ue->rm_state == SIM_RM_DEREGISTERED &&
+                   ((proc_state *)r->scratch)->kind != K_REG) ||
+                          ((proc_state *)r->scratch)->kind == K_NETWORK
+                      ? -1
+                      : sim_cause_intern(r->eng, "UE context released");
         break;
     case NGAP_id_ErrorIndication: res = sim_cause_intern(r->eng, "NGAP error indication"); break;
     default: res = SIM_CAUSE_UNEXPECTED; break;
     }
+    if (!res && ((proc_state *)r->scratch)->kind == K_NETWORK)
+        res = -1; /* one network-initiated exchange handled */
     if (res)
         sim_run_finish(r, res < 0 ? SIM_CAUSE_OK : res);
 }
@@ -277,6 +365,12 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
 static void on_timeout(sim_run *r)
 {
     sim_ue_ctx *c = ctx_of(r);
+    if (sim_up_proc_timeout(r))
+        return; /* T3580 / T3582 */
+    if (((proc_state *)r->scratch)->kind == K_NETWORK) {
+        sim_run_finish(r, SIM_CAUSE_TIMEOUT);
+        return;
+    }
     if (r->tries > SIM_PROC_RETRIES || !c || !c->last_ul_len) {
         sim_run_finish(r, SIM_CAUSE_TIMEOUT);
         return;
@@ -334,6 +428,66 @@ const sim_procedure sim_proc_service_request = {
     .nsteps = 1,
     .needs_protocol = true,
     .start = start_service,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+#define SESS_STEPS "pdu_session_establishment_request->accept"
+#define REL_STEPS "pdu_session_release_request->command"
+
+const sim_procedure sim_proc_registration_session = {
+    .name = "registration+session",
+    .summary = "registration, then PDU session establishment (TS 24.501 6.4.1)",
+    .steps = {REG_STEPS, SESS_STEPS},
+    .nsteps = 5,
+    .needs_protocol = true,
+    .start = start_reg_sess,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_registration_session_release = {
+    .name = "registration+session+release",
+    .summary = "registration, PDU session establishment, then its release (6.4.3)",
+    .steps = {REG_STEPS, SESS_STEPS, REL_STEPS},
+    .nsteps = 6,
+    .needs_protocol = true,
+    .start = start_reg_sess_rel,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_session_establishment = {
+    .name = "pdu-session-establishment",
+    .summary = "UE-requested PDU session establishment (TS 24.501 6.4.1), from CM-IDLE "
+               "after a service request",
+    .steps = {"service_request->service_accept", SESS_STEPS},
+    .nsteps = 2,
+    .needs_protocol = true,
+    .start = start_sess_est,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_session_release = {
+    .name = "pdu-session-release",
+    .summary = "UE-requested PDU session release (TS 24.501 6.4.3)",
+    .steps = {"service_request->service_accept", REL_STEPS},
+    .nsteps = 2,
+    .needs_protocol = true,
+    .start = start_sess_rel,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_network = {
+    .name = "network-initiated",
+    .summary = "downlink for a CM-CONNECTED UE running nothing (session release, context "
+               "release)",
+    .steps = {"downlink"},
+    .nsteps = 0,
+    .needs_protocol = true,
+    .start = start_network,
     .on_downlink = on_downlink,
     .on_timeout = on_timeout,
 };

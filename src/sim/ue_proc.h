@@ -12,5 +12,19 @@ extern const sim_procedure sim_proc_registration;
 extern const sim_procedure sim_proc_deregistration;
 extern const sim_procedure sim_proc_registration_deregistration;
 extern const sim_procedure sim_proc_service_request;
+/* PDU sessions (sim/sim_up.h): registration then establishment; the same then release on
+ * the same connection; establishment or release alone (after a service request from
+ * CM-IDLE); and the handler of downlink PDUs for a CM-CONNECTED UE running nothing. */
+extern const sim_procedure sim_proc_registration_session;
+extern const sim_procedure sim_proc_registration_session_release;
+extern const sim_procedure sim_proc_session_establishment;
+extern const sim_procedure sim_proc_session_release;
+extern const sim_procedure sim_proc_network;
+
+/* For the session drivers (sim_up.c): sends an uplink NAS message of run r in Initial UE
+ * Message or Uplink NAS Transport (fault step `step`); hands a downlink NAS-PDU to the UE.
+ * Both return 0 to continue, -1 when the run is done, or a cause. */
+int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step);
+int sim_proc_ue_nas(sim_run *r, const uint8_t *nas, size_t len);
 
 #endif
