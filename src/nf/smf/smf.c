@@ -58,6 +58,11 @@ typedef struct smf_op {
     uint8_t n2_type;
     uint8_t up_cnx; /* requested upCnxState (update) */
     uint8_t up_rsp; /* upCnxState after the update */
+    /* an update or release that arrived while its session was busy waits here, in order
+     * (one procedure at a time per session; see sess_wait / sess_kick) */
+    uint64_t target_ref;
+    smf_sess *waiting_on;
+    struct smf_op *wnext;
 } smf_op;
 
 struct smf_sess {
@@ -83,6 +88,7 @@ struct smf_sess {
     bool up_deactivated; /* upCnxState DEACTIVATED: the UE is CM-IDLE, DL buffers */
     uint64_t pfcp_txn;
     smf_op *op; /* the service call waiting on this session's PFCP exchange */
+    smf_op *waitq; /* calls that arrived while op was running, oldest first */
 };
 
 struct smf {
@@ -112,11 +118,19 @@ static void op_free(smf *s, smf_op *op)
         }
     if (op->sess && op->sess->op == op)
         op->sess->op = NULL;
+    if (op->waiting_on)
+        for (smf_op **pp = &op->waiting_on->waitq; *pp; pp = &(*pp)->wnext)
+            if (*pp == op) {
+                *pp = op->wnext;
+                break;
+            }
     g5_timer_free(op->later);
     free(op->in1);
     free(op->in2);
     free(op);
 }
+
+static void sess_kick(smf *s, uint64_t ref);
 
 /* Delivers the result and frees the op (detached first: a cancel from inside the
  * callback is a harmless miss). */
@@ -153,11 +167,14 @@ static void op_complete(smf_op *op)
     } else {
         ((smf_release_cb)op->cb)(op->arg, op->rc);
     }
+    uint64_t ref = op->kind == OP_CREATE ? op->ref : op->target_ref;
     op->next = NULL;
     g5_timer_free(op->later);
     free(op->in1);
     free(op->in2);
     free(op);
+    if (ref)
+        sess_kick(s, ref); /* the session may be free for the next waiting call */
 }
 
 static void on_later(g5_timer *t, void *arg)
@@ -197,7 +214,10 @@ int smf_cancel(smf *s, uint64_t id)
 {
     for (smf_op *op = s->ops; op; op = op->next)
         if (op->id == id) {
+            uint64_t ref = op->sess && op->sess->op == op ? op->sess->ref : 0;
             op_free(s, op);
+            if (ref)
+                sess_kick(s, ref); /* what waited behind the cancelled call may start */
             return 0;
         }
     return G5_ERR_NOT_FOUND;
@@ -228,6 +248,14 @@ static void sess_free(smf *s, smf_sess *x)
         smf_pfcp_cancel(s->pfcp, x->pfcp_txn);
     if (x->op) {
         x->op->sess = NULL;
+    }
+    while (x->waitq) { /* calls queued behind the session's last procedure */
+        smf_op *w = x->waitq;
+        x->waitq = w->wnext;
+        w->waiting_on = NULL;
+        w->wnext = NULL;
+        w->rc = G5_ERR_NOT_FOUND;
+        op_finish_later(w);
     }
     if (x->state != SESS_ESTABLISHING && s->st.active)
         s->st.active--;
@@ -855,6 +883,52 @@ static void update_up(smf *s, smf_sess *x, smf_op *op)
     op_finish_later(op);
 }
 
+/* ---- one procedure at a time per session ---- */
+
+/* A session runs one service call at a time (its PFCP exchange and the N1/N2 it answers
+ * belong together); a call that arrives meanwhile (e.g. the UE's PDU SESSION RELEASE
+ * REQUEST right behind the gNB's setup response, or a deregistration during the
+ * establishment) waits in order and starts when the running one has completed. */
+static bool sess_busy(const smf_sess *x)
+{
+    return x->op || x->state == SESS_ESTABLISHING;
+}
+
+static void sess_wait(smf_sess *x, smf_op *op)
+{
+    smf_op **pp = &x->waitq;
+    while (*pp)
+        pp = &(*pp)->wnext;
+    *pp = op;
+    op->waiting_on = x;
+}
+
+static void dispatch(smf *s, smf_sess *x, smf_op *op)
+{
+    if (op->kind == OP_RELEASE)
+        start_delete(s, x, op);
+    else if (op->up_cnx)
+        update_up(s, x, op);
+    else if (op->in1_len)
+        update_n1(s, x, op);
+    else
+        update_n2(s, x, op);
+}
+
+/* Starts the next waiting call of session ref, if the session is still there and idle. */
+static void sess_kick(smf *s, uint64_t ref)
+{
+    smf_sess *x = sess_find(s, ref);
+    while (x && x->waitq && !sess_busy(x)) {
+        smf_op *op = x->waitq;
+        x->waitq = op->wnext;
+        op->wnext = NULL;
+        op->waiting_on = NULL;
+        dispatch(s, x, op);
+        x = sess_find(s, ref); /* a synchronous release may have freed it */
+    }
+}
+
 uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb cb, void *arg)
 {
     if (!s || !req || !cb || req->n1_len > 65535 || req->n2_len > 65535)
@@ -875,22 +949,16 @@ uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb 
         memcpy(op->in2, req->n2, req->n2_len);
     op->in1_len = req->n1_len;
     op->in2_len = req->n2_len;
+    op->target_ref = req->sm_context_ref;
     smf_sess *x = sess_find(s, req->sm_context_ref);
     if (!x) {
         op->rc = G5_ERR_NOT_FOUND;
-    } else if (x->op || x->state == SESS_ESTABLISHING) {
-        op->rc = G5_ERR_AGAIN; /* one procedure at a time per session */
-    } else if (op->up_cnx) {
-        update_up(s, x, op);
-        return op->id;
-    } else if (op->in1_len) {
-        update_n1(s, x, op);
-        return op->id;
+        op_finish_later(op);
+    } else if (sess_busy(x)) {
+        sess_wait(x, op);
     } else {
-        update_n2(s, x, op);
-        return op->id;
+        dispatch(s, x, op);
     }
-    op_finish_later(op);
     return op->id;
 }
 
@@ -903,13 +971,16 @@ uint64_t smf_release_sm_context(smf *s, uint64_t ref, smf_release_cb cb, void *a
     smf_op *op = op_new(s, OP_RELEASE, (void *)cb, arg);
     if (!op)
         return 0;
+    op->target_ref = ref;
     smf_sess *x = sess_find(s, ref);
-    if (!x || x->op) {
-        op->rc = x ? G5_ERR_AGAIN : G5_ERR_NOT_FOUND;
+    if (!x) {
+        op->rc = G5_ERR_NOT_FOUND;
         op_finish_later(op);
-        return op->id;
+    } else if (sess_busy(x)) {
+        sess_wait(x, op);
+    } else {
+        dispatch(s, x, op);
     }
-    start_delete(s, x, op);
     return op->id;
 }
 
