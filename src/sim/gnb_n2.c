@@ -22,6 +22,7 @@ struct sim_n2 {
     void *arg;
     bool up, reported;
     uint64_t tx, rx, unroutable;
+    uint64_t gnb_released; /* Release Commands completed by the gNB after a procedure ended */
 };
 
 static void report(sim_n2 *n, int status)
@@ -104,15 +105,20 @@ static void on_data(g5_sctp_assoc *a, const g5_sctp_msg *m)
         on_non_ue(n, &dl);
         return;
     }
-    if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) == 0)
-        return;
-    /* No procedure runs for this UE: the gNB completes a release on its own. */
+    const sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, dl.ev.ran_ue_ngap_id);
     if (dl.ev.procedure_code == NGAP_id_UEContextRelease && dl.type == NGAP_MSG_INITIATING &&
-        sim_gnb_build_release_complete(dl.ev.ran_ue_ngap_id, (int64_t)dl.ev.amf_ue_ngap_id, &w) ==
-            0)
-        send_stream(n, sim_gnb_stream(&n->gnb, dl.ev.ran_ue_ngap_id), b, w.len);
-    else
-        n->unroutable++;
+        (!ue || !ue->run)) {
+        /* The answer to the Release Request the gNB sent when a procedure ended with the
+         * UE connected (tr_release): the gNB completes it on its own (TS 38.413 8.3.3).
+         * Expected traffic, not an unroutable PDU. */
+        if (sim_gnb_build_release_complete(dl.ev.ran_ue_ngap_id, (int64_t)dl.ev.amf_ue_ngap_id,
+                                           &w) == 0 &&
+            send_stream(n, sim_gnb_stream(&n->gnb, dl.ev.ran_ue_ngap_id), b, w.len) == 0)
+            n->gnb_released++;
+        return;
+    }
+    if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) != 0)
+        n->unroutable++; /* also counted by the engine (the report's "unroutable") */
 }
 
 static void on_up(g5_sctp_assoc *a)

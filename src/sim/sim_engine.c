@@ -42,6 +42,7 @@ const sim_procedure *const sim_procedures[] = {
     &sim_proc_deregistration,
     &sim_proc_registration_deregistration,
     &sim_proc_service_request,
+    &sim_proc_lifecycle,
     &proc_pdu_session,
     NULL,
 };

@@ -17,13 +17,20 @@
 
 #define SIM_PROC_RETRIES 4 /* T3510/T3521: 5 attempts in all (TS 24.501 5.5.1.2.7, 5.5.2.2.6) */
 
-enum proc_kind { K_REG = 0, K_DEREG, K_REG_DEREG, K_SERVICE };
+enum proc_kind { K_REG = 0, K_DEREG, K_REG_DEREG, K_SERVICE, K_LIFE };
+
+/* Phases of K_LIFE (the "lifecycle" procedure, ue_proc_life below). */
+enum life_phase { L_REG = 0, L_IDLE, L_SR, L_PERIODIC, L_MOBILITY, L_DEREG };
 
 typedef struct proc_state {
     uint8_t kind; /* enum proc_kind */
-    uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG */
+    uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG; K_LIFE:
+                      enum life_phase */
+    uint8_t next; /* K_LIFE in L_IDLE: the phase that follows the release */
     bool sent_initial;
     bool marked_auth; /* step 0 is the first AUTHENTICATION REQUEST (not a re-run after #21) */
+    bool wait_release; /* DEREGISTRATION ACCEPT received: the AMF releases the N2 connection */
+    bool advance; /* K_LIFE: the phase is done, go on once the current PDU is answered */
 } proc_state;
 
 static sim_ue_ctx *ctx_of(sim_run *r)
@@ -78,11 +85,16 @@ static int send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
     return 0;
 }
 
+static int life_build_first(sim_run *r, const proc_state *ps, g5_wbuf *w);
+static const char *life_step_name(const proc_state *ps);
+
 /* Builds the first message of the procedure (or the deregistration of phase 1). */
 static int build_first(sim_run *r, g5_wbuf *w)
 {
     sim_engine *e = r->eng;
     proc_state *ps = (proc_state *)r->scratch;
+    if (ps->kind == K_LIFE)
+        return life_build_first(r, ps, w);
     if (ps->kind == K_SERVICE)
         return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
     if (ps->kind == K_DEREG || (ps->kind == K_REG_DEREG && ps->phase == 1))
@@ -92,6 +104,8 @@ static int build_first(sim_run *r, g5_wbuf *w)
 
 static const char *first_step(const proc_state *ps)
 {
+    if (ps->kind == K_LIFE)
+        return life_step_name(ps);
     switch (ps->kind) {
     case K_SERVICE: return "service_request";
     case K_DEREG: return "deregistration_request";
@@ -145,6 +159,10 @@ static int start_service(sim_run *r)
 {
     return start_kind(r, K_SERVICE);
 }
+static int start_life(sim_run *r)
+{
+    return start_kind(r, K_LIFE);
+}
 
 /* Sends the UE's reply (if any) in an Uplink NAS Transport, under fault step `step`. */
 static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
@@ -154,6 +172,9 @@ static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
     return send_nas(r, reply->p, reply->len, step);
 }
 
+static int life_on_accept(sim_run *r, proc_state *ps, g5_wbuf *reply);
+static int life_on_release(sim_run *r, proc_state *ps);
+
 /* What a NAS event means for the procedure: 0 = continue, -1 = finished OK, > 0 cause. */
 static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
 {
@@ -161,7 +182,7 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
     sim_ue *ue = r->ue;
     switch (ev->msg_type) {
     case NAS_AUTHENTICATION_REQUEST:
-        if (ps->kind != K_DEREG && ps->kind != K_SERVICE && ps->phase == 0 && !ps->marked_auth) {
+        if ((ps->kind == K_REG || ps->kind == K_REG_DEREG) && ps->phase == 0 && !ps->marked_auth) {
             ps->marked_auth = true;
             sim_run_mark(r, 0);
         }
@@ -171,6 +192,8 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
             sim_run_mark(r, 1);
         return send_reply(r, reply, ev->cause ? "security_mode_reject" : "security_mode_complete");
     case NAS_REGISTRATION_ACCEPT: {
+        if (ps->kind == K_LIFE)
+            return life_on_accept(r, ps, reply);
         sim_run_mark(r, 2);
         int rc = send_reply(r, reply, "registration_complete");
         sim_run_mark(r, 3);
@@ -187,14 +210,24 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         ue->rm_state = SIM_RM_DEREGISTERED;
         return sim_cause_intern(r->eng, "authentication reject");
     case NAS_DEREGISTRATION_ACCEPT_UE_ORIG:
-        sim_run_mark(r, ps->kind == K_REG_DEREG ? 4 : 0);
+        sim_run_mark(r, ps->kind == K_REG_DEREG ? 4 : ps->kind == K_LIFE ? 5 : 0);
         ue->rm_state = SIM_RM_DEREGISTERED;
-        return -1;
+        /* TS 23.502 4.2.2.3.2 step 5: the AMF then releases the N2 connection; the run
+         * ends when the gNB has completed that release (a downlink for a finished run
+         * would be unroutable) */
+        ps->wait_release = true;
+        sim_run_arm(r, sim_run_timeout_ms(r));
+        return 0;
     case NAS_DEREGISTRATION_REQUEST_UE_TERM:
         ue->rm_state = SIM_RM_DEREGISTERED;
         send_reply(r, reply, "deregistration_accept");
         return sim_cause_intern(r->eng, "deregistered by the network");
     case NAS_SERVICE_ACCEPT:
+        if (ps->kind == K_LIFE && ps->phase == L_SR) {
+            sim_run_mark(r, 2);
+            ps->advance = true;
+            return 0;
+        }
         if (ps->kind != K_SERVICE)
             return send_reply(r, reply, "reply");
         sim_run_mark(r, 0);
@@ -230,6 +263,24 @@ static int send_pdu(sim_run *r, int rc, const g5_wbuf *w)
     return sim_run_send(r, w->p, w->len) ? SIM_CAUSE_TRANSPORT : 0;
 }
 
+static int life_go_idle(sim_run *r, proc_state *ps);
+
+/* The gNB has answered UE Context Release Command with Complete: the UE is CM-IDLE. */
+static int on_release_done(sim_run *r)
+{
+    proc_state *ps = (proc_state *)r->scratch;
+    sim_pop_release(&r->eng->pop, r->ue); /* no Release Request from sim_run_finish */
+    if (ps->kind == K_LIFE && ps->phase == L_IDLE)
+        return life_on_release(r, ps);
+    if (ps->wait_release) {
+        sim_run_mark(r, ps->kind == K_LIFE ? 6 : ps->kind == K_REG_DEREG ? 5 : 1);
+        return -1;
+    }
+    if (r->ue->rm_state == SIM_RM_DEREGISTERED && ps->kind != K_REG)
+        return -1;
+    return sim_cause_intern(r->eng, "UE context released");
+}
+
 static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
 {
     sim_gnb_dl dl;
@@ -261,13 +312,15 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
         res = sim_gnb_build_release_complete(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
         res = send_pdu(r, res, &w);
         if (!res)
-            res =
-                r->ue->rm_state == SIM_RM_DEREGISTERED && ((proc_state *)r->scratch)->kind != K_REG
-                    ? -1
-                    : sim_cause_intern(r->eng, "UE context released");
+            res = on_release_done(r);
         break;
     case NGAP_id_ErrorIndication: res = sim_cause_intern(r->eng, "NGAP error indication"); break;
     default: res = SIM_CAUSE_UNEXPECTED; break;
+    }
+    proc_state *ps = (proc_state *)r->scratch;
+    if (!res && ps->advance) { /* K_LIFE: the phase's accept is answered; go idle */
+        ps->advance = false;
+        res = life_go_idle(r, ps);
     }
     if (res)
         sim_run_finish(r, res < 0 ? SIM_CAUSE_OK : res);
@@ -277,6 +330,12 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
 static void on_timeout(sim_run *r)
 {
     sim_ue_ctx *c = ctx_of(r);
+    const proc_state *ps = (const proc_state *)r->scratch;
+    if (ps->wait_release || (ps->kind == K_LIFE && ps->phase == L_IDLE)) {
+        /* TS 38.413 8.3.2/8.3.3: the AMF did not send UE Context Release Command */
+        sim_run_finish(r, sim_cause_intern(r->eng, "no UE context release command"));
+        return;
+    }
     if (r->tries > SIM_PROC_RETRIES || !c || !c->last_ul_len) {
         sim_run_finish(r, SIM_CAUSE_TIMEOUT);
         return;
@@ -308,8 +367,8 @@ const sim_procedure sim_proc_registration = {
 const sim_procedure sim_proc_deregistration = {
     .name = "deregistration",
     .summary = "UE-originating deregistration from CM-IDLE (TS 24.501 5.5.2.2)",
-    .steps = {"deregistration_request->accept"},
-    .nsteps = 1,
+    .steps = {"deregistration_request->accept", "deregistration_accept->release_command"},
+    .nsteps = 2,
     .needs_protocol = true,
     .start = start_dereg,
     .on_downlink = on_downlink,
@@ -319,8 +378,9 @@ const sim_procedure sim_proc_deregistration = {
 const sim_procedure sim_proc_registration_deregistration = {
     .name = "registration+deregistration",
     .summary = "registration, then deregistration on the same N2 connection",
-    .steps = {REG_STEPS, "deregistration_request->accept"},
-    .nsteps = 5,
+    .steps = {REG_STEPS, "deregistration_request->accept",
+              "deregistration_accept->release_command"},
+    .nsteps = 6,
     .needs_protocol = true,
     .start = start_reg_dereg,
     .on_downlink = on_downlink,
@@ -334,6 +394,99 @@ const sim_procedure sim_proc_service_request = {
     .nsteps = 1,
     .needs_protocol = true,
     .start = start_service,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+/* ---- lifecycle: registration, idle, service request, periodic and mobility registration
+ * updates from CM-IDLE, deregistration (TS 24.501 5.5.1.2, 5.6.1, 5.5.1.3, 5.5.2.2) ---- */
+
+static int life_build_first(sim_run *r, const proc_state *ps, g5_wbuf *w)
+{
+    sim_engine *e = r->eng;
+    switch (ps->phase) {
+    case L_SR: return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
+    case L_PERIODIC:
+        return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_PERIODIC, w);
+    case L_MOBILITY:
+        return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_MOBILITY, w);
+    case L_DEREG: return e->ue_ops->build_deregistration_request(e->ue_layer, r->ue, false, w);
+    default: return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_INITIAL, w);
+    }
+}
+
+static const char *life_step_name(const proc_state *ps)
+{
+    switch (ps->phase) {
+    case L_SR: return "service_request";
+    case L_PERIODIC: return "periodic_registration_request";
+    case L_MOBILITY: return "mobility_registration_request";
+    case L_DEREG: return "deregistration_request";
+    default: return "registration_request";
+    }
+}
+
+/* REGISTRATION ACCEPT of the initial, periodic or mobility registration: complete it,
+ * then (once an Initial Context Setup carrying it is answered) go idle. */
+static int life_on_accept(sim_run *r, proc_state *ps, g5_wbuf *reply)
+{
+    int rc = send_reply(r, reply, "registration_complete");
+    if (rc)
+        return rc;
+    sim_run_mark(r, ps->phase == L_PERIODIC ? 3 : ps->phase == L_MOBILITY ? 4 : 0);
+    r->ue->rm_state = SIM_RM_REGISTERED;
+    ps->advance = true;
+    return 0;
+}
+
+/* The gNB releases the UE (TS 38.413 8.3.2, cause user inactivity): the AMF answers with
+ * UE Context Release Command and the UE goes CM-IDLE (TS 23.502 4.2.6). */
+static int life_go_idle(sim_run *r, proc_state *ps)
+{
+    static const uint8_t after[] = {
+        [L_REG] = L_SR, [L_SR] = L_PERIODIC, [L_PERIODIC] = L_MOBILITY, [L_MOBILITY] = L_DEREG};
+    if (ps->phase >= sizeof after || !after[ps->phase])
+        return SIM_CAUSE_UNEXPECTED;
+    uint8_t b[256];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    int rc = sim_gnb_build_release_request(r->ue->ran_ue_ngap_id, ctx_of(r)->n2.amf_ue_ngap_id,
+                                           NGAP_CauseRadioNetwork_user_inactivity, &w);
+    rc = send_pdu(r, rc, &w);
+    if (rc)
+        return rc;
+    ps->next = after[ps->phase];
+    ps->phase = L_IDLE;
+    r->t_mark_ns = g5_clock_ns();
+    sim_run_arm(r, sim_run_timeout_ms(r));
+    return 0;
+}
+
+/* CM-IDLE reached: a new RRC/N2 connection for the next phase's initial NAS message. */
+static int life_on_release(sim_run *r, proc_state *ps)
+{
+    sim_run_mark(r, 1);
+    sim_ue_ctx *c = ctx_of(r);
+    if (sim_pop_connect(&r->eng->pop, r->ue) != 0)
+        return SIM_CAUSE_UNEXPECTED;
+    c->n2.amf_ue_ngap_id = -1;
+    ps->sent_initial = false;
+    ps->phase = ps->next;
+    r->t_mark_ns = g5_clock_ns();
+    return send_first(r);
+}
+
+const sim_procedure sim_proc_lifecycle = {
+    .name = "lifecycle",
+    .summary = "registration, idle, service request, periodic and mobility registration "
+               "update from idle, deregistration (TS 24.501 5.5.1, 5.6.1, 5.5.2.2)",
+    .steps = {"registration_request->registration_accept", "release_request->release_command",
+              "service_request->service_accept", "periodic_registration->accept",
+              "mobility_registration->accept", "deregistration_request->accept",
+              "deregistration_accept->release_command"},
+    .nsteps = 7,
+    .needs_protocol = true,
+    .start = start_life,
     .on_downlink = on_downlink,
     .on_timeout = on_timeout,
 };

@@ -12,5 +12,7 @@ extern const sim_procedure sim_proc_registration;
 extern const sim_procedure sim_proc_deregistration;
 extern const sim_procedure sim_proc_registration_deregistration;
 extern const sim_procedure sim_proc_service_request;
+/* registration, idle, service request, periodic + mobility registration update, deregistration */
+extern const sim_procedure sim_proc_lifecycle;
 
 #endif
