@@ -341,6 +341,39 @@ static void print_memory(const sim_world *w, FILE *f, json_t *json)
             (double)delta / 1e6);
 }
 
+/* N2 figures per AMF: which AMF got how many UE-associated connections (issue #9). */
+static void print_n2(const sim_world *w, FILE *f, json_t *json)
+{
+    if (!w->n2)
+        return;
+    sim_n2_stats st;
+    sim_n2_get_stats(w->n2, &st);
+    json_t *arr = json ? json_array() : NULL;
+    for (unsigned i = 0; i < st.namf; i++) {
+        const char *addr = w->cfg.gnb.amf[i].address;
+        unsigned port = w->cfg.gnb.amf[i].port;
+        if (arr)
+            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I}", "address", addr,
+                                                 "port", (int)port, "ng_up", st.amf[i].ng_up,
+                                                 "connections", (json_int_t)st.amf[i].connections,
+                                                 "tx", (json_int_t)st.amf[i].tx, "rx",
+                                                 (json_int_t)st.amf[i].rx));
+        else
+            fprintf(f, "N2: AMF %u %s:%u %s, %llu UE connections, %llu PDUs sent, %llu received\n",
+                    i, addr, port, st.amf[i].ng_up ? "up" : "down",
+                    (unsigned long long)st.amf[i].connections, (unsigned long long)st.amf[i].tx,
+                    (unsigned long long)st.amf[i].rx);
+    }
+    if (json)
+        json_object_set_new(json, "n2",
+                            json_pack("{s:o, s:I}", "amfs", arr, "releases_completed_by_gnb",
+                                      (json_int_t)st.gnb_released));
+    else
+        fprintf(f,
+                "N2: %llu UE Context Release Commands completed by the gNB after the procedure\n",
+                (unsigned long long)st.gnb_released);
+}
+
 static int cmd_load(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -406,6 +439,7 @@ static int cmd_load(int argc, char **argv)
     if (a.json) {
         json_t *j = sim_report_json(&w.eng);
         print_memory(&w, stdout, j);
+        print_n2(&w, stdout, j);
         if (w.amf)
             json_object_set_new(j, "echo_amf",
                                 json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)as.rx,
@@ -420,6 +454,7 @@ static int cmd_load(int argc, char **argv)
         json_decref(j);
     } else {
         print_memory(&w, stdout, NULL);
+        print_n2(&w, stdout, NULL);
         if (w.amf)
             printf("fake AMF: received %llu, answered %llu; refused: bad MAC %llu, replay %llu, "
                    "out of state %llu; dropped malformed %llu\n",
