@@ -39,7 +39,21 @@ struct sim_n2 {
     bool reported;
     uint64_t unroutable;
     uint64_t gnb_released; /* Release Commands completed by the gNB after a procedure ended */
+    uint64_t pending_releases; /* Release Requests sent by tr_release, not yet commanded */
+    g5_timer *drain; /* sim_n2_drain() deadline */
+    void (*drained)(void *arg);
+    void *drained_arg;
 };
+
+static void drain_done(sim_n2 *n)
+{
+    void (*fn)(void *) = n->drained;
+    n->drained = NULL;
+    if (n->drain)
+        g5_timer_stop(n->drain);
+    if (fn)
+        fn(n->drained_arg);
+}
 
 /* Reports ready once every AMF has an outcome: 0 if at least one completed NG Setup. */
 static void report_if_settled(sim_n2 *n)
@@ -157,6 +171,8 @@ static void on_data(g5_sctp_assoc *as, const g5_sctp_msg *m)
                                            &w) == 0 &&
             send_stream(a, ue_stream(a, dl.ev.ran_ue_ngap_id), b, w.len) == 0)
             n->gnb_released++;
+        if (n->pending_releases && --n->pending_releases == 0 && n->drained)
+            drain_done(n);
         return;
     }
     if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) != 0)
@@ -250,8 +266,27 @@ static void tr_release(void *ctx, uint32_t ran_id)
     g5_wbuf_init(&w, b, sizeof b);
     n2_amf *a = &n->amf[c->n2.amf_idx];
     if (sim_gnb_build_release_request(ran_id, c->n2.amf_ue_ngap_id,
-                                      NGAP_CauseRadioNetwork_user_inactivity, &w) == 0)
-        send_stream(a, ue_stream(a, ran_id), b, w.len);
+                                      NGAP_CauseRadioNetwork_user_inactivity, &w) == 0 &&
+        send_stream(a, ue_stream(a, ran_id), b, w.len) == 0)
+        n->pending_releases++;
+}
+
+static void on_drain_timer(g5_timer *t, void *arg)
+{
+    (void)t;
+    drain_done(arg);
+}
+
+void sim_n2_drain(sim_n2 *n, uint64_t max_ms, void (*done)(void *arg), void *arg)
+{
+    n->drained = done;
+    n->drained_arg = arg;
+    if (!n->pending_releases ||
+        (!n->drain && !(n->drain = g5_timer_new(n->eng->loop, on_drain_timer, n)))) {
+        drain_done(n);
+        return;
+    }
+    g5_timer_start(n->drain, max_ms);
 }
 
 const sim_transport_ops sim_n2_transport = {
@@ -341,6 +376,8 @@ void sim_n2_free(sim_n2 *n)
         if (n->amf[i].retry)
             g5_timer_free(n->amf[i].retry);
     }
+    if (n->drain)
+        g5_timer_free(n->drain);
     sim_ue_layer_free(&n->ue);
     free(n);
 }

@@ -34,6 +34,11 @@ typedef void (*sim_n2_ready_fn)(sim_n2 *n2, int status, void *arg);
 sim_n2 *sim_n2_new(sim_engine *e, sim_n2_ready_fn ready, void *arg, char *err, size_t errlen);
 void sim_n2_free(sim_n2 *n2);
 
+/* Calls done(arg) once the AMFs have commanded the release of every UE the gNB asked them
+ * to release when its procedure ended (so a run does not end with UE contexts left in an
+ * AMF), or after max_ms. */
+void sim_n2_drain(sim_n2 *n2, uint64_t max_ms, void (*done)(void *arg), void *arg);
+
 /* Per-AMF figures for the report. */
 typedef struct sim_n2_stats {
     unsigned namf;

@@ -315,9 +315,19 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
     return 0;
 }
 
+static void stop_loop(void *loop)
+{
+    uv_stop(loop);
+}
+
+/* Every procedure finished: let the AMFs release the UEs the gNB asked them to (at most
+ * 2 s), then stop. */
 static void on_load_done(sim_engine *e)
 {
-    uv_stop(e->loop);
+    if (e->tr_ops == &sim_n2_transport && e->tr_ctx)
+        sim_n2_drain(e->tr_ctx, 2000, stop_loop, e->loop);
+    else
+        uv_stop(e->loop);
 }
 
 static void print_memory(const sim_world *w, FILE *f, json_t *json)

@@ -50,5 +50,10 @@ cnt() { grep -c "$1" "$log"; }
 [ "$(cnt ': CM-IDLE')" -ge $((4 * N)) ] || fail "core: $(cnt ': CM-IDLE') transitions to CM-IDLE (want $((4 * N)))"
 grep -qiE "MAC failure|replay" "$log" && fail "core logged a MAC failure or replay: $(grep -iE 'MAC failure|replay' "$log" | head -3)"
 
+# the load ends only after the AMF released every UE the gNB asked it to release
+for _ in $(seq 50); do grep -q "association lost" "$log" && break; sleep 0.1; done
+grep -q "association lost: 0 UE contexts released" "$log" ||
+  fail "UE contexts left in the AMF when the gNB went: $(grep 'association lost' "$log" | cut -c25-)"
+
 e2e_stop c
 e2e_done "test_e2e_idle ($N UEs SUCI A/B: register, idle, service request, periodic + mobility update, deregister)"
