@@ -3,7 +3,11 @@
  * the NAS-PDU to the UE layer, sends the UE's answer in an Uplink NAS Transport, answers
  * Initial Context Setup Request (response, no PDU sessions) and UE Context Release Command
  * (complete), marks the measured steps and finishes with a cause. Guard timer expiry plays
- * T3510/T3517/T3521: the last message is sent again, at most SIM_PROC_RETRIES times. */
+ * T3510/T3517/T3521: the last message is sent again, at most SIM_PROC_RETRIES times.
+ * A deregistration finishes once the AMF's UE Context Release is completed. "lifecycle"
+ * chains registration, idle (gNB-initiated release), service request, periodic and
+ * mobility registration update and deregistration, each from CM-IDLE on a new N2
+ * connection (docs/simulator.md). */
 #define G5_LOG_MODULE "sim.proc"
 #include "sim/ue_proc.h"
 
