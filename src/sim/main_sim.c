@@ -77,6 +77,8 @@ static void usage_cli(FILE *f)
                "  ue-list [--offset N] [--limit N]   UEs (at most 1000 per answer)\n"
                "  ue-status SUPI                    state of one UE\n"
                "  stats                             procedure counts and latency percentiles\n"
+               "  register SUPI                     initial registration (or with its 5G-GUTI)\n"
+               "  service-request SUPI              service request from CM-IDLE\n"
                "  deregister SUPI                   UE-originating deregistration\n"
                "  ps-establish SUPI [--dnn D]       PDU session establishment\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
@@ -556,8 +558,8 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",    "ue-status",    "stats",
-                                       "deregister", "ps-establish", NULL};
+    static const char *const cmds[] = {"ue-list",  "ue-status",       "stats",        "deregister",
+                                       "register", "service-request", "ps-establish", NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

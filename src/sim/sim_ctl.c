@@ -148,11 +148,15 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         ans = json_pack("{s:b, s:o}", "ok", 1, "stats", sim_report_json(e));
     } else if (!strcmp(cmd, "deregister")) {
         ans = cmd_procedure(e, req, "deregistration");
+    } else if (!strcmp(cmd, "register")) {
+        ans = cmd_procedure(e, req, "registration");
+    } else if (!strcmp(cmd, "service-request")) {
+        ans = cmd_procedure(e, req, "service-request");
     } else if (!strcmp(cmd, "ps-establish")) {
         ans = cmd_procedure(e, req, "pdu-session-establishment");
     } else {
-        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, deregister "
-                         "or ps-establish",
+        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, register, "
+                         "service-request, deregister or ps-establish",
                          cmd);
     }
     json_decref(req);

@@ -50,6 +50,30 @@ cnt() { grep -c "$1" "$log"; }
 [ "$(cnt ': CM-IDLE')" -ge $((4 * N)) ] || fail "core: $(cnt ': CM-IDLE') transitions to CM-IDLE (want $((4 * N)))"
 grep -qiE "MAC failure|replay" "$log" && fail "core logged a MAC failure or replay: $(grep -iE 'MAC failure|replay' "$log" | head -3)"
 
+# `glass5g-sim run`: UEs 1-2 (SUCI A) register and stay; the control socket then starts a
+# service request from CM-IDLE, a re-registration with the 5G-GUTI and a deregistration
+{ gnb_yaml "$N2_c" "$UDP_c"; tpl 1 2 $K A "$pubA" "$idA" 0x1000; } >"$tmp/s2.yaml"
+"$S" run -c "$tmp/s2.yaml" --procedure registration >"$tmp/s2.log" 2>&1 &
+spid=$!
+E2E_PIDS+=("$spid")
+cli() { timeout 10 "$S" cli --ctl "$tmp/sim.sock" "$@" 2>/dev/null; }
+okn() { cli ue-status imsi-001010000000001 | /usr/bin/python3 -c 'import json,sys; u=json.load(sys.stdin)["ue"]; print(u["procedures_ok"], u["rm_state"], u["cm_state"], u["running"])'; }
+wait_ok() { for _ in $(seq 100); do [ "$(okn)" = "$1" ] && return 0; sleep 0.1; done; fail "UE 1 state: $(okn) (want $1)"; }
+wait_ok "1 registered idle None"
+sr_before=$(grep -c "imsi-001010000000001: service accepted" "$log")
+cli service-request imsi-001010000000001 | grep -q '"ok": *true' || fail "cli service-request refused"
+wait_ok "2 registered idle None"
+[ "$(grep -c "imsi-001010000000001: service accepted" "$log")" = $((sr_before + 1)) ] || fail "AMF did not accept the service request of UE 1"
+cli register imsi-001010000000001 | grep -q '"ok": *true' || fail "cli register refused"
+wait_ok "3 registered idle None"
+cli deregister imsi-001010000000001 | grep -q '"ok": *true' || fail "cli deregister refused"
+wait_ok "4 deregistered idle None"
+cli service-request imsi-001010000000001 | grep -q '"ok": *true' || fail "cli service-request (deregistered) not started"
+sleep 0.3
+cli ue-status imsi-001010000000001 | grep -q '"last_failure": *"out of state"' || fail "service request of a deregistered UE: $(cli ue-status imsi-001010000000001)"
+kill -INT $spid 2>/dev/null
+wait $spid 2>/dev/null
+
 # the load ends only after the AMF released every UE the gNB asked it to release
 for _ in $(seq 50); do grep -q "association lost" "$log" && break; sleep 0.1; done
 grep -q "association lost: 0 UE contexts released" "$log" ||
