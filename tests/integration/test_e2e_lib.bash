@@ -32,8 +32,13 @@ e2e_core() {
   local name=$1 extra=${2:-} n2 udp
   n2=$(free_port tcp)
   udp=$(free_port udp)
-  # the simulator's encapsulation port is the AMF's + 1: keep it free as well
-  while ! /usr/bin/python3 -c "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1',int(sys.argv[1])))" $((udp + 1)) 2>/dev/null; do udp=$(free_port udp); done
+  # the simulator's encapsulation port is the first AMF's + 1: keep it free as well, and
+  # out of the way of the other cores' ports
+  while ! /usr/bin/python3 -c "import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1',int(sys.argv[1])))" $((udp + 1)) 2>/dev/null ||
+    [[ " ${E2E_UDPS:-} " == *" $udp "* || " ${E2E_UDPS:-} " == *" $((udp + 1)) "* || " ${E2E_UDPS:-} " == *" $((udp - 1)) "* ]]; do
+    udp=$(free_port udp)
+  done
+  E2E_UDPS="${E2E_UDPS:-} $udp"
   printf -v "N2_$name" %s "$n2"
   printf -v "UDP_$name" %s "$udp"
   cat >"$tmp/$name.yaml" <<YAML
