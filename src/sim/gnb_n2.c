@@ -81,10 +81,11 @@ static int send_stream(n2_amf *a, uint16_t stream, const uint8_t *p, size_t len)
     return rc;
 }
 
-/* TS 38.412 §7: UE-associated signalling on the streams >= 1 of this association. */
-static uint16_t ue_stream(const n2_amf *a, uint32_t ran_ue_ngap_id)
+/* TS 38.412 §7: UE-associated signalling on the streams >= 1 of this association, one
+ * stream per UE (key: the UE's index, or the RAN UE NGAP ID of a UE no longer known). */
+static uint16_t ue_stream(const n2_amf *a, uint32_t key)
 {
-    return a->nstreams < 2 ? 0 : (uint16_t)(1 + ran_ue_ngap_id % (uint32_t)(a->nstreams - 1));
+    return a->nstreams < 2 ? 0 : (uint16_t)(1 + key % (uint32_t)(a->nstreams - 1));
 }
 
 static void send_ng_setup(n2_amf *a)
@@ -247,10 +248,16 @@ static n2_amf *amf_for(sim_n2 *n, uint32_t ran_id)
     return &n->amf[c->amf_idx];
 }
 
+/* The stream follows the UE, not its RAN UE NGAP ID: the Release Complete of one N2
+ * connection and the Initial UE Message of the next one then share a stream and keep
+ * their order (on different streams the AMF could take the new connection first and
+ * find the Release Complete stale). */
 static int tr_send(void *ctx, uint32_t ran_id, const uint8_t *pdu, size_t len)
 {
-    n2_amf *a = amf_for(ctx, ran_id);
-    return a ? send_stream(a, ue_stream(a, ran_id), pdu, len) : G5_ERR_STATE;
+    sim_n2 *n = ctx;
+    n2_amf *a = amf_for(n, ran_id);
+    const sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, ran_id);
+    return a ? send_stream(a, ue_stream(a, ue ? ue->index : ran_id), pdu, len) : G5_ERR_STATE;
 }
 
 /* A procedure ended with the UE connected: ask the AMF to release it (TS 38.413 8.3.2). */
@@ -267,7 +274,7 @@ static void tr_release(void *ctx, uint32_t ran_id)
     n2_amf *a = &n->amf[c->n2.amf_idx];
     if (sim_gnb_build_release_request(ran_id, c->n2.amf_ue_ngap_id,
                                       NGAP_CauseRadioNetwork_user_inactivity, &w) == 0 &&
-        send_stream(a, ue_stream(a, ran_id), b, w.len) == 0)
+        send_stream(a, ue_stream(a, ue->index), b, w.len) == 0)
         n->pending_releases++;
 }
 

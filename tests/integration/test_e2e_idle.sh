@@ -48,6 +48,7 @@ cnt() { grep -c "$1" "$log"; }
 [ "$(cnt 'service accepted')" -ge $N ] || fail "core: $(cnt 'service accepted') service accepts (want $N)"
 [ "$(cnt ': deregistration')" -ge $N ] || fail "core: $(cnt ': deregistration') deregistrations (want $N)"
 [ "$(cnt ': CM-IDLE')" -ge $((4 * N)) ] || fail "core: $(cnt ': CM-IDLE') transitions to CM-IDLE (want $((4 * N)))"
+grep -q "unknown UE" "$log" && fail "AMF saw a UE-associated message for a stale connection: $(grep "unknown UE" "$log" | head -2)"
 grep -qiE "MAC failure|replay" "$log" && fail "core logged a MAC failure or replay: $(grep -iE 'MAC failure|replay' "$log" | head -3)"
 
 # `glass5g-sim run`: UEs 1-2 (SUCI A) register and stay; the control socket then starts a
