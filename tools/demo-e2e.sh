@@ -3,7 +3,9 @@
 # Starts `glass5g run` in a temporary directory with a demo configuration, imports 100
 # subscribers, reads the SUCI home-network public keys from the core, runs
 # `glass5g-sim load` registering the 100 UEs (SUCI Profile A, 5G-AKA, NAS security mode
-# with NEA2/NIA2) and deregistering them, prints the simulator's report, and stops the core.
+# with NEA2/NIA2) and deregistering them, then runs the lifecycle procedure (idle, service
+# request, periodic/mobility registration update, deregistration), prints the simulator's
+# reports, and stops the core.
 # PDU sessions and the user plane come next; this demo stops at registration.
 # DEMO_UES=N changes the number of UEs; DEMO_KEEP=1 keeps the temporary directory.
 set -euo pipefail
@@ -75,6 +77,10 @@ echo "demo: glass5g-sim load --ues $N --procedure registration+deregistration"
 rc=0
 "$S" load -c "$tmp/sim.yaml" --procedure registration+deregistration --rate 500 || rc=$?
 echo "demo: the core logged $(grep -c 'registration accepted' "$tmp/core.log") registrations accepted and $(grep -c ': deregistration' "$tmp/core.log") deregistrations"
+echo "demo: glass5g-sim load --procedure lifecycle (register, idle, service request, periodic and"
+echo "      mobility registration update from idle, deregister) for the same UEs"
+"$S" load -c "$tmp/sim.yaml" --procedure lifecycle --rate 500 || rc=$?
+echo "demo: the core logged $(grep -c 'service accepted' "$tmp/core.log") service requests accepted and $(grep -c ': CM-IDLE' "$tmp/core.log") transitions to CM-IDLE"
 echo "demo: stopping the core"
 kill -TERM "$pid" && wait "$pid" || true
 pid=

@@ -26,6 +26,9 @@ typedef struct sim_ue_n2 {
     uint8_t amf_pointer; /* 6 bits */
     uint32_t tmsi;
     uint8_t rrc_cause; /* NGAP_RRCEstablishmentCause_t of the next Initial UE Message */
+    uint8_t amf_idx; /* the AMF (gnb.amf_addresses index) of the connection amf_ran_id */
+    bool amf_selected; /* amf_idx was chosen for the N2 connection amf_ran_id */
+    uint32_t amf_ran_id;
 } sim_ue_n2;
 
 typedef struct sim_gnb {
@@ -46,6 +49,8 @@ extern const sim_gnb_ops sim_gnb_ngap_ops;
 /* TS 38.412 §7: SCTP stream for a UE-associated message (>= 1), 0 for non-UE signalling. */
 uint16_t sim_gnb_stream(const sim_gnb *gnb, uint32_t ran_ue_ngap_id);
 
+#define SIM_GNB_MAX_GUAMI 4
+
 /* A decoded downlink PDU, with the details the gNB acts on. */
 typedef struct sim_gnb_dl {
     sim_n2_event ev;
@@ -57,6 +62,12 @@ typedef struct sim_gnb_dl {
     uint8_t amf_pointer;
     uint32_t tmsi;
     int cause_group, cause_value; /* Cause IE if present, else -1 */
+    uint8_t nguami; /* NG Setup Response: Served GUAMI List (the first SIM_GNB_MAX_GUAMI) */
+    struct {
+        uint8_t region_id;
+        uint16_t set_id; /* 10 bits */
+        uint8_t pointer; /* 6 bits */
+    } guami[SIM_GNB_MAX_GUAMI];
 } sim_gnb_dl;
 /* Decodes one downlink NGAP PDU (NAS-PDU points into pdu). 0 or a negative g5_err. */
 int sim_gnb_decode(const uint8_t *pdu, size_t len, sim_gnb_dl *dl);

@@ -14,43 +14,90 @@
 #include "sim/ue_proc.h"
 #include "transport/sctp.h"
 
+/* One configured AMF (gnb.amf_addresses[idx]): its association and what NG Setup told. */
+typedef struct n2_amf {
+    struct sim_n2 *n;
+    unsigned idx;
+    g5_sctp_assoc *assoc;
+    g5_timer *retry; /* NG Setup after Failure (Time to wait) */
+    bool up, ng_up, failed;
+    uint16_t nstreams;
+    uint8_t nguami;
+    struct {
+        uint16_t set_id;
+        uint8_t pointer;
+    } guami[SIM_GNB_MAX_GUAMI];
+    uint64_t tx, rx, initial; /* PDUs sent/received, N2 connections routed here */
+} n2_amf;
+
 struct sim_n2 {
     sim_engine *eng;
     sim_ue_layer ue;
     sim_gnb gnb;
-    g5_sctp_assoc *assoc;
-    g5_timer *retry;
+    n2_amf amf[SIM_MAX_AMFS];
+    unsigned namf, rr; /* rr: round-robin cursor for initial messages */
     sim_n2_ready_fn ready;
     void *arg;
-    bool up, reported;
-    uint64_t tx, rx, unroutable;
+    bool reported;
+    uint64_t unroutable;
+    uint64_t gnb_released; /* Release Commands completed by the gNB after a procedure ended */
+    uint64_t pending_releases; /* Release Requests sent by tr_release, not yet commanded */
+    g5_timer *drain; /* sim_n2_drain() deadline */
+    void (*drained)(void *arg);
+    void *drained_arg;
 };
 
-static void report(sim_n2 *n, int status)
+static void drain_done(sim_n2 *n)
 {
+    void (*fn)(void *) = n->drained;
+    n->drained = NULL;
+    if (n->drain)
+        g5_timer_stop(n->drain);
+    if (fn)
+        fn(n->drained_arg);
+}
+
+/* Reports ready once every AMF has an outcome: 0 if at least one completed NG Setup. */
+static void report_if_settled(sim_n2 *n)
+{
+    unsigned up = 0;
+    for (unsigned i = 0; i < n->namf; i++) {
+        if (!n->amf[i].ng_up && !n->amf[i].failed)
+            return;
+        up += n->amf[i].ng_up;
+    }
     if (n->ready && !n->reported) {
-        n->reported = status == 0;
-        n->ready(n, status, n->arg);
+        n->reported = true;
+        n->gnb.ng_up = up > 0;
+        n->ready(n, up ? 0 : G5_ERR_IO, n->arg);
     }
 }
 
-static int send_stream(sim_n2 *n, uint16_t stream, const uint8_t *p, size_t len)
+static int send_stream(n2_amf *a, uint16_t stream, const uint8_t *p, size_t len)
 {
-    if (!n->assoc || !n->up)
+    if (!a->assoc || !a->up)
         return G5_ERR_STATE;
-    int rc = g5_sctp_send(n->assoc, stream, G5_SCTP_PPID_NGAP, p, len);
+    int rc = g5_sctp_send(a->assoc, stream, G5_SCTP_PPID_NGAP, p, len);
     if (!rc)
-        n->tx++;
+        a->tx++;
     return rc;
 }
 
-static void send_ng_setup(sim_n2 *n)
+/* TS 38.412 §7: UE-associated signalling on the streams >= 1 of this association, one
+ * stream per UE (key: the UE's index, or the RAN UE NGAP ID of a UE no longer known). */
+static uint16_t ue_stream(const n2_amf *a, uint32_t key)
+{
+    return a->nstreams < 2 ? 0 : (uint16_t)(1 + key % (uint32_t)(a->nstreams - 1));
+}
+
+static void send_ng_setup(n2_amf *a)
 {
     uint8_t b[512];
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
-    if (sim_gnb_build_ng_setup(&n->gnb, &w) == 0 && send_stream(n, 0, b, w.len) == 0)
-        G5_LOGI("NG Setup Request sent (gNB ID %u/%u bits)", n->gnb.gnb_id, n->gnb.gnb_id_bits);
+    if (sim_gnb_build_ng_setup(&a->n->gnb, &w) == 0 && send_stream(a, 0, b, w.len) == 0)
+        G5_LOGI("NG Setup Request sent to AMF %u (gNB ID %u/%u bits)", a->idx, a->n->gnb.gnb_id,
+                a->n->gnb.gnb_id_bits);
 }
 
 static void on_retry(g5_timer *t, void *arg)
@@ -59,38 +106,49 @@ static void on_retry(g5_timer *t, void *arg)
     send_ng_setup(arg);
 }
 
+static void on_ng_setup(n2_amf *a, const sim_gnb_dl *dl)
+{
+    if (dl->type != NGAP_MSG_SUCCESSFUL) {
+        unsigned s = dl->time_to_wait_s ? dl->time_to_wait_s : 5;
+        G5_LOGW("NG Setup Failure from AMF %u (cause %d/%d): retrying in %u s", a->idx,
+                dl->cause_group, dl->cause_value, s);
+        g5_timer_start(a->retry, s * 1000ULL);
+        return;
+    }
+    a->ng_up = true;
+    a->nguami = dl->nguami;
+    for (unsigned i = 0; i < dl->nguami; i++) {
+        a->guami[i].set_id = dl->guami[i].set_id;
+        a->guami[i].pointer = dl->guami[i].pointer;
+    }
+    G5_LOGN("NG Setup Response from AMF %u (%s:%u, AMF set %u pointer %u): N2 up", a->idx,
+            a->n->eng->cfg->gnb.amf[a->idx].address, a->n->eng->cfg->gnb.amf[a->idx].port,
+            a->nguami ? a->guami[0].set_id : 0, a->nguami ? a->guami[0].pointer : 0);
+    report_if_settled(a->n);
+}
+
 /* Non-UE signalling (TS 38.413 8.7). */
-static void on_non_ue(sim_n2 *n, const sim_gnb_dl *dl)
+static void on_non_ue(n2_amf *a, const sim_gnb_dl *dl)
 {
     uint8_t b[256];
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
     switch (dl->ev.procedure_code) {
-    case NGAP_id_NGSetup:
-        if (dl->type == NGAP_MSG_SUCCESSFUL) {
-            n->gnb.ng_up = true;
-            G5_LOGN("NG Setup Response: N2 up");
-            report(n, 0);
-        } else {
-            unsigned s = dl->time_to_wait_s ? dl->time_to_wait_s : 5;
-            G5_LOGW("NG Setup Failure (cause %d/%d): retrying in %u s", dl->cause_group,
-                    dl->cause_value, s);
-            g5_timer_start(n->retry, s * 1000ULL);
-        }
-        break;
+    case NGAP_id_NGSetup: on_ng_setup(a, dl); break;
     case NGAP_id_NGReset:
         if (dl->type == NGAP_MSG_INITIATING && sim_gnb_build_ng_reset_ack(&w) == 0)
-            send_stream(n, 0, b, w.len);
+            send_stream(a, 0, b, w.len);
         break;
-    case NGAP_id_ErrorIndication: G5_LOGW("Error Indication from the AMF"); break;
-    default: n->unroutable++; break;
+    case NGAP_id_ErrorIndication: G5_LOGW("Error Indication from AMF %u", a->idx); break;
+    default: a->n->unroutable++; break;
     }
 }
 
-static void on_data(g5_sctp_assoc *a, const g5_sctp_msg *m)
+static void on_data(g5_sctp_assoc *as, const g5_sctp_msg *m)
 {
-    sim_n2 *n = g5_sctp_user(a);
-    n->rx++;
+    n2_amf *a = g5_sctp_user(as);
+    sim_n2 *n = a->n;
+    a->rx++;
     sim_gnb_dl dl;
     uint8_t b[256];
     g5_wbuf w;
@@ -99,58 +157,115 @@ static void on_data(g5_sctp_assoc *a, const g5_sctp_msg *m)
         /* TS 38.413 10.2: abstract syntax / transfer syntax error -> Error Indication */
         if (sim_gnb_build_error_indication(-1, -1, NGAP_CauseProtocol_transfer_syntax_error, &w) ==
             0)
-            send_stream(n, 0, b, w.len);
+            send_stream(a, 0, b, w.len);
         return;
     }
     if (!dl.has_ran_id) {
-        on_non_ue(n, &dl);
+        on_non_ue(a, &dl);
         return;
     }
-    if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) == 0)
-        return;
-    /* A UE kept CM-CONNECTED for its PDU sessions: the network speaks first (session
-     * release, UE context release...) and a run is started to handle it. */
     sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, dl.ev.ran_ue_ngap_id);
+    /* A UE kept CM-CONNECTED for its PDU sessions (the only UEs that keep their RAN UE
+     * NGAP ID without a run): the network speaks first (session release, UE context
+     * release...) and a run is started to handle it. */
     if (ue && !ue->run && sim_engine_start(n->eng, ue, &sim_proc_network) == 0 &&
         sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) == 0)
         return;
-    /* No procedure runs for this UE: the gNB completes a release on its own. */
     if (dl.ev.procedure_code == NGAP_id_UEContextRelease && dl.type == NGAP_MSG_INITIATING &&
-        sim_gnb_build_release_complete(dl.ev.ran_ue_ngap_id, (int64_t)dl.ev.amf_ue_ngap_id, &w) ==
-            0)
-        send_stream(n, sim_gnb_stream(&n->gnb, dl.ev.ran_ue_ngap_id), b, w.len);
-    else
-        n->unroutable++;
+        (!ue || !ue->run)) {
+        /* The answer to the Release Request the gNB sent when a procedure ended with the
+         * UE connected (tr_release): the gNB completes it on its own (TS 38.413 8.3.3).
+         * Expected traffic, not an unroutable PDU. */
+        if (sim_gnb_build_release_complete(dl.ev.ran_ue_ngap_id, (int64_t)dl.ev.amf_ue_ngap_id,
+                                           &w) == 0 &&
+            send_stream(a, ue_stream(a, dl.ev.ran_ue_ngap_id), b, w.len) == 0)
+            n->gnb_released++;
+        if (n->pending_releases && --n->pending_releases == 0 && n->drained)
+            drain_done(n);
+        return;
+    }
+    if (sim_engine_deliver(n->eng, dl.ev.ran_ue_ngap_id, m->data, m->len) != 0)
+        n->unroutable++; /* also counted by the engine (the report's "unroutable") */
 }
 
-static void on_up(g5_sctp_assoc *a)
+static void on_up(g5_sctp_assoc *as)
 {
-    sim_n2 *n = g5_sctp_user(a);
+    n2_amf *a = g5_sctp_user(as);
     g5_sctp_info info;
-    if (g5_sctp_assoc_info(a, &info) == 0)
-        n->gnb.nstreams = info.out_streams;
-    n->up = true;
-    G5_LOGN("SCTP association to the AMF up (%s, %u streams)", g5_sctp_backend_name(info.backend),
-            n->gnb.nstreams);
-    send_ng_setup(n);
+    if (g5_sctp_assoc_info(as, &info) == 0)
+        a->nstreams = info.out_streams;
+    a->up = true;
+    G5_LOGN("SCTP association to AMF %u up (%s, %u streams)", a->idx,
+            g5_sctp_backend_name(info.backend), a->nstreams);
+    send_ng_setup(a);
 }
 
-static void on_down(g5_sctp_assoc *a, g5_sctp_down why)
+static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
 {
-    sim_n2 *n = g5_sctp_user(a);
-    n->up = false;
-    n->assoc = NULL;
-    G5_LOGW("SCTP association to the AMF down (%d)", (int)why);
-    n->reported = false;
-    report(n, why == G5_SCTP_DOWN_CONNECT_FAILED ? G5_ERR_IO : G5_ERR_STATE);
+    n2_amf *a = g5_sctp_user(as);
+    sim_n2 *n = a->n;
+    bool was_up = a->ng_up;
+    a->up = a->ng_up = false;
+    a->assoc = NULL;
+    a->failed = true;
+    G5_LOGW("SCTP association to AMF %u down (%d)", a->idx, (int)why);
+    if (!n->reported) {
+        report_if_settled(n);
+        return;
+    }
+    if (was_up && n->ready) /* a configured AMF went away after the start: stop */
+        n->ready(n, why == G5_SCTP_DOWN_CONNECT_FAILED ? G5_ERR_IO : G5_ERR_STATE, n->arg);
 }
 
 static const g5_sctp_cbs cbs = {.up = on_up, .data = on_data, .down = on_down};
 
+/* TS 23.501 §6.3.5: a UE with a 5G-S-TMSI goes to the AMF of its AMF Set ID and AMF Pointer
+ * when that AMF is up; otherwise (and for a UE without one) AMFs are taken in turn. */
+static n2_amf *select_amf(sim_n2 *n, const sim_ue_n2 *c)
+{
+    for (unsigned i = 0; c->has_s_tmsi && i < n->namf; i++) {
+        const n2_amf *a = &n->amf[i];
+        for (unsigned g = 0; a->ng_up && g < a->nguami; g++)
+            if (a->guami[g].set_id == c->amf_set_id && a->guami[g].pointer == c->amf_pointer)
+                return &n->amf[i];
+    }
+    for (unsigned k = 0; k < n->namf; k++) {
+        n2_amf *a = &n->amf[n->rr++ % n->namf];
+        if (a->ng_up)
+            return a;
+    }
+    return NULL;
+}
+
+/* The AMF of the UE's current N2 connection, chosen when the connection's first PDU goes. */
+static n2_amf *amf_for(sim_n2 *n, uint32_t ran_id)
+{
+    sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, ran_id);
+    sim_ue_n2 *c = ue ? ue->proto : NULL;
+    if (!c)
+        return n->namf ? &n->amf[0] : NULL;
+    if (!c->amf_selected || c->amf_ran_id != ran_id) {
+        n2_amf *a = select_amf(n, c);
+        if (!a)
+            return NULL;
+        c->amf_idx = (uint8_t)a->idx;
+        c->amf_ran_id = ran_id;
+        c->amf_selected = true;
+        a->initial++;
+    }
+    return &n->amf[c->amf_idx];
+}
+
+/* The stream follows the UE, not its RAN UE NGAP ID: the Release Complete of one N2
+ * connection and the Initial UE Message of the next one then share a stream and keep
+ * their order (on different streams the AMF could take the new connection first and
+ * find the Release Complete stale). */
 static int tr_send(void *ctx, uint32_t ran_id, const uint8_t *pdu, size_t len)
 {
     sim_n2 *n = ctx;
-    return send_stream(n, sim_gnb_stream(&n->gnb, ran_id), pdu, len);
+    n2_amf *a = amf_for(n, ran_id);
+    const sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, ran_id);
+    return a ? send_stream(a, ue_stream(a, ue ? ue->index : ran_id), pdu, len) : G5_ERR_STATE;
 }
 
 /* A procedure ended with the UE connected: ask the AMF to release it (TS 38.413 8.3.2). */
@@ -159,22 +274,42 @@ static void tr_release(void *ctx, uint32_t ran_id)
     sim_n2 *n = ctx;
     const sim_ue *ue = sim_pop_by_ran_id(&n->eng->pop, ran_id);
     const sim_ue_ctx *c = ue ? ue->proto : NULL;
-    if (!c || c->n2.amf_ue_ngap_id < 0)
+    if (!c || c->n2.amf_ue_ngap_id < 0 || !c->n2.amf_selected || c->n2.amf_ran_id != ran_id)
         return;
     uint8_t b[256];
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
+    n2_amf *a = &n->amf[c->n2.amf_idx];
     if (sim_gnb_build_release_request(ran_id, c->n2.amf_ue_ngap_id,
-                                      NGAP_CauseRadioNetwork_user_inactivity, &w) == 0)
-        send_stream(n, sim_gnb_stream(&n->gnb, ran_id), b, w.len);
+                                      NGAP_CauseRadioNetwork_user_inactivity, &w) == 0 &&
+        send_stream(a, ue_stream(a, ue->index), b, w.len) == 0)
+        n->pending_releases++;
+}
+
+static void on_drain_timer(g5_timer *t, void *arg)
+{
+    (void)t;
+    drain_done(arg);
+}
+
+void sim_n2_drain(sim_n2 *n, uint64_t max_ms, void (*done)(void *arg), void *arg)
+{
+    n->drained = done;
+    n->drained_arg = arg;
+    if (!n->pending_releases ||
+        (!n->drain && !(n->drain = g5_timer_new(n->eng->loop, on_drain_timer, n)))) {
+        drain_done(n);
+        return;
+    }
+    g5_timer_start(n->drain, max_ms);
 }
 
 const sim_transport_ops sim_n2_transport = {
     .name = "ngap-sctp", .send = tr_send, .release = tr_release};
 
-static int connect_amf(sim_n2 *n, char *err, size_t errlen)
+static int connect_amf(n2_amf *a, char *err, size_t errlen)
 {
-    const sim_gnb_config *g = &n->eng->cfg->gnb;
+    const sim_gnb_config *g = &a->n->eng->cfg->gnb;
     g5_sctp_cfg sc;
     g5_sctp_cfg_defaults(&sc);
     sc.backend = g->sctp_backend == SIM_SCTP_KERNEL    ? G5_SCTP_KERNEL
@@ -185,15 +320,16 @@ static int connect_amf(sim_n2 *n, char *err, size_t errlen)
     sc.max_init_timeo_ms = 2000;
     sc.max_buffered = 16u << 20; /* thousands of UEs in flight share one association */
     if (g->usrsctp_udp_port) {
-        /* the AMF's encapsulation port is the configured one; ours is the next */
-        sc.peer_udp_port = g->usrsctp_udp_port;
+        /* the first AMF's encapsulation port is gnb.n2's; ours (one per process) is the
+         * next; an AMF entry may name its own */
+        sc.peer_udp_port = g->amf[a->idx].udp_port ? g->amf[a->idx].udp_port : g->usrsctp_udp_port;
         sc.udp_port = (uint16_t)(g->usrsctp_udp_port + 1);
     }
-    g5_sctp_addrs peer = {.addr = {g->amf[0].address}, .n = 1, .port = g->amf[0].port};
-    int rc = g5_sctp_connect(n->eng->loop, &sc, NULL, &peer, &cbs, n, &n->assoc);
+    g5_sctp_addrs peer = {.addr = {g->amf[a->idx].address}, .n = 1, .port = g->amf[a->idx].port};
+    int rc = g5_sctp_connect(a->n->eng->loop, &sc, NULL, &peer, &cbs, a, &a->assoc);
     if (rc)
-        snprintf(err, errlen, "cannot connect to the AMF at %s:%u: %s", g->amf[0].address,
-                 g->amf[0].port, g5_strerror(rc));
+        snprintf(err, errlen, "cannot connect to the AMF at %s:%u: %s", g->amf[a->idx].address,
+                 g->amf[a->idx].port, g5_strerror(rc));
     return rc;
 }
 
@@ -215,9 +351,15 @@ sim_n2 *sim_n2_new(sim_engine *e, sim_n2_ready_fn ready, void *arg, char *err, s
         sim_n2_free(n);
         return NULL;
     }
-    if (!(n->retry = g5_timer_new(e->loop, on_retry, n)) || connect_amf(n, err, errlen) != 0) {
-        sim_n2_free(n);
-        return NULL;
+    n->namf = e->cfg->gnb.namf ? e->cfg->gnb.namf : 1;
+    for (unsigned i = 0; i < n->namf; i++) {
+        n2_amf *a = &n->amf[i];
+        a->n = n;
+        a->idx = i;
+        if (!(a->retry = g5_timer_new(e->loop, on_retry, a)) || connect_amf(a, err, errlen) != 0) {
+            sim_n2_free(n);
+            return NULL;
+        }
     }
     if (!(e->up = n->ue.up = sim_up_new(e))) {
         snprintf(err, errlen, "out of memory");
@@ -230,14 +372,32 @@ sim_n2 *sim_n2_new(sim_engine *e, sim_n2_ready_fn ready, void *arg, char *err, s
     return n;
 }
 
+void sim_n2_get_stats(const sim_n2 *n, sim_n2_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->namf = n->namf;
+    st->unroutable = n->unroutable;
+    st->gnb_released = n->gnb_released;
+    for (unsigned i = 0; i < n->namf; i++) {
+        st->amf[i].ng_up = n->amf[i].ng_up;
+        st->amf[i].tx = n->amf[i].tx;
+        st->amf[i].rx = n->amf[i].rx;
+        st->amf[i].connections = n->amf[i].initial;
+    }
+}
+
 void sim_n2_free(sim_n2 *n)
 {
     if (!n)
         return;
-    if (n->assoc)
-        g5_sctp_abort(n->assoc);
-    if (n->retry)
-        g5_timer_free(n->retry);
+    for (unsigned i = 0; i < n->namf; i++) {
+        if (n->amf[i].assoc)
+            g5_sctp_abort(n->amf[i].assoc);
+        if (n->amf[i].retry)
+            g5_timer_free(n->amf[i].retry);
+    }
+    if (n->drain)
+        g5_timer_free(n->drain);
     if (n->ue.up) {
         if (n->eng->up == n->ue.up)
             n->eng->up = NULL;

@@ -8,7 +8,14 @@
  * gNB itself; NG Reset is acknowledged; a PDU that cannot be decoded is answered with
  * Error Indication (protocol cause: transfer syntax error). When a procedure ends with
  * the UE still CM-CONNECTED the gNB sends UE Context Release Request (user inactivity).
- * The gNB connects to the first configured AMF only (more AMFs: not yet).
+ *
+ * Several AMFs (gnb.amf_addresses, issue #9): one association and NG Setup per AMF; ready
+ * is reported once every AMF has answered or failed, with success if one is up. Each new
+ * UE-associated N2 connection picks its AMF when its first PDU goes out: the AMF whose
+ * served GUAMI has the AMF Set ID and AMF Pointer of the UE's 5G-S-TMSI (TS 23.501
+ * §6.3.5), else the NG-up AMFs in turn; the connection's later PDUs follow it. Downlink
+ * PDUs of any association route by RAN UE NGAP ID (the gNB allocates them, unique over
+ * all AMFs).
  */
 #ifndef G5_SIM_GNB_N2_H
 #define G5_SIM_GNB_N2_H
@@ -26,6 +33,22 @@ typedef void (*sim_n2_ready_fn)(sim_n2 *n2, int status, void *arg);
  * connecting. NULL on failure (message in err). */
 sim_n2 *sim_n2_new(sim_engine *e, sim_n2_ready_fn ready, void *arg, char *err, size_t errlen);
 void sim_n2_free(sim_n2 *n2);
+
+/* Calls done(arg) once the AMFs have commanded the release of every UE the gNB asked them
+ * to release when its procedure ended (so a run does not end with UE contexts left in an
+ * AMF), or after max_ms. */
+void sim_n2_drain(sim_n2 *n2, uint64_t max_ms, void (*done)(void *arg), void *arg);
+
+/* Per-AMF figures for the report. */
+typedef struct sim_n2_stats {
+    unsigned namf;
+    uint64_t unroutable, gnb_released;
+    struct {
+        bool ng_up;
+        uint64_t tx, rx, connections; /* NGAP PDUs; UE-associated N2 connections routed */
+    } amf[SIM_MAX_AMFS];
+} sim_n2_stats;
+void sim_n2_get_stats(const sim_n2 *n2, sim_n2_stats *st);
 
 extern const sim_transport_ops sim_n2_transport;
 

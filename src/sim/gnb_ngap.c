@@ -207,6 +207,21 @@ static void read_ue_ngap_ids(const NGAP_UE_NGAP_IDs_t *ids, sim_gnb_dl *dl)
     }
 }
 
+/* TS 38.413 9.3.3.3 GUAMI: AMF Region ID (8 bits), AMF Set ID (10), AMF Pointer (6); the
+ * gNB routes a UE with a 5G-S-TMSI to the AMF serving its set and pointer. */
+static void read_guamis(const NGAP_ServedGUAMIList_t *l, sim_gnb_dl *dl)
+{
+    for (size_t i = 0; l && i < l->count && dl->nguami < SIM_GNB_MAX_GUAMI; i++) {
+        const NGAP_GUAMI_t *g = &l->list[i].gUAMI;
+        if (g->aMFRegionID.nbits != 8 || g->aMFSetID.nbits != 10 || g->aMFPointer.nbits != 6)
+            continue;
+        dl->guami[dl->nguami].region_id = (uint8_t)bits_value(&g->aMFRegionID);
+        dl->guami[dl->nguami].set_id = (uint16_t)bits_value(&g->aMFSetID);
+        dl->guami[dl->nguami].pointer = (uint8_t)bits_value(&g->aMFPointer);
+        dl->nguami++;
+    }
+}
+
 static void read_ies(const NGAP_NGAP_PDU_t *pdu, sim_gnb_dl *dl)
 {
     const NGAP_RAN_UE_NGAP_ID_t *ran = ngap_find_ie(pdu, NGAP_id_RAN_UE_NGAP_ID);
@@ -239,6 +254,7 @@ static void read_ies(const NGAP_NGAP_PDU_t *pdu, sim_gnb_dl *dl)
     }
     if (pid && pid->present == NGAP_UEPagingIdentity_PR_fiveG_S_TMSI)
         read_s_tmsi(&pid->fiveG_S_TMSI, dl);
+    read_guamis(ngap_find_ie(pdu, NGAP_id_ServedGUAMIList), dl);
 }
 
 /* The NAS-PDU of a decoded message points into the decoder's allocation, which is freed

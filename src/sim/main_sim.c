@@ -83,6 +83,8 @@ static void usage_cli(FILE *f)
                "  ue-list [--offset N] [--limit N]   UEs (at most 1000 per answer)\n"
                "  ue-status SUPI                    state of one UE\n"
                "  stats                             procedure counts and latency percentiles\n"
+               "  register SUPI                     initial registration (or with its 5G-GUTI)\n"
+               "  service-request SUPI              service request from CM-IDLE\n"
                "  deregister SUPI                   UE-originating deregistration\n"
                "  ps-establish SUPI                 PDU session establishment\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
@@ -339,9 +341,25 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
     return 0;
 }
 
+static void stop_loop(void *loop)
+{
+    uv_stop(loop);
+}
+
+/* Every procedure finished (and the traffic time, if any, is over): let the AMFs release
+ * the UEs the gNB asked them to (at most 2 s), then stop. */
+static void drain_and_stop(sim_engine *e)
+{
+    if (e->tr_ops == &sim_n2_transport && e->tr_ctx)
+        sim_n2_drain(e->tr_ctx, 2000, stop_loop, e->loop);
+    else
+        uv_stop(e->loop);
+}
+
 static void on_traffic_done(uv_timer_t *t)
 {
-    uv_stop(t->loop);
+    sim_world *w = t->data;
+    drain_and_stop(&w->eng);
 }
 
 static void on_load_done(sim_engine *e)
@@ -350,10 +368,11 @@ static void on_load_done(sim_engine *e)
     sim_world *w = (sim_world *)((char *)e - offsetof(sim_world, eng));
     if (w->traffic_s && !w->traffic_timer_init && uv_timer_init(e->loop, &w->traffic_timer) == 0) {
         w->traffic_timer_init = true;
+        w->traffic_timer.data = w;
         uv_timer_start(&w->traffic_timer, on_traffic_done, w->traffic_s * 1000, 0);
         return;
     }
-    uv_stop(e->loop);
+    drain_and_stop(e);
 }
 
 static void print_user_plane(const sim_world *w, json_t *json)
@@ -396,6 +415,39 @@ static void print_memory(const sim_world *w, FILE *f, json_t *json)
             sizeof(sim_ue), n ? (double)table / n : 0.0,
             sizeof(sim_ue) + (n ? (double)table / n : 0.0), n ? (double)delta / n : 0.0, n,
             (double)delta / 1e6);
+}
+
+/* N2 figures per AMF: which AMF got how many UE-associated connections (issue #9). */
+static void print_n2(const sim_world *w, FILE *f, json_t *json)
+{
+    if (!w->n2)
+        return;
+    sim_n2_stats st;
+    sim_n2_get_stats(w->n2, &st);
+    json_t *arr = json ? json_array() : NULL;
+    for (unsigned i = 0; i < st.namf; i++) {
+        const char *addr = w->cfg.gnb.amf[i].address;
+        unsigned port = w->cfg.gnb.amf[i].port;
+        if (arr)
+            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I}", "address", addr,
+                                                 "port", (int)port, "ng_up", st.amf[i].ng_up,
+                                                 "connections", (json_int_t)st.amf[i].connections,
+                                                 "tx", (json_int_t)st.amf[i].tx, "rx",
+                                                 (json_int_t)st.amf[i].rx));
+        else
+            fprintf(f, "N2: AMF %u %s:%u %s, %llu UE connections, %llu PDUs sent, %llu received\n",
+                    i, addr, port, st.amf[i].ng_up ? "up" : "down",
+                    (unsigned long long)st.amf[i].connections, (unsigned long long)st.amf[i].tx,
+                    (unsigned long long)st.amf[i].rx);
+    }
+    if (json)
+        json_object_set_new(json, "n2",
+                            json_pack("{s:o, s:I}", "amfs", arr, "releases_completed_by_gnb",
+                                      (json_int_t)st.gnb_released));
+    else
+        fprintf(f,
+                "N2: %llu UE Context Release Commands completed by the gNB after the procedure\n",
+                (unsigned long long)st.gnb_released);
 }
 
 static int cmd_load(int argc, char **argv)
@@ -465,6 +517,7 @@ static int cmd_load(int argc, char **argv)
     if (a.json) {
         json_t *j = sim_report_json(&w.eng);
         print_memory(&w, stdout, j);
+        print_n2(&w, stdout, j);
         if (w.amf)
             json_object_set_new(j, "echo_amf",
                                 json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx", (json_int_t)as.rx,
@@ -481,6 +534,7 @@ static int cmd_load(int argc, char **argv)
     } else {
         print_user_plane(&w, NULL);
         print_memory(&w, stdout, NULL);
+        print_n2(&w, stdout, NULL);
         if (w.amf)
             printf("fake AMF: received %llu, answered %llu; refused: bad MAC %llu, replay %llu, "
                    "out of state %llu; dropped malformed %llu\n",
@@ -573,7 +627,8 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats", "deregister",
+    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats",
+                                       "deregister",   "register",   "service-request",
                                        "ps-establish", "ps-release", NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)

@@ -120,9 +120,11 @@ static void load_amfs(g5_cfg *c, g5_ynode *m, sim_gnb_config *g)
             g5_cfg_error(c, s, NULL, "must be a map like {address: 127.0.0.1, port: 38412}");
             continue;
         }
-        uint32_t port = 38412;
+        uint32_t port = 38412, udp = 0;
         g5_cfg_str(c, s, "address", true, g->amf[g->namf].address, sizeof g->amf[0].address);
         g5_cfg_u32(c, s, "port", false, 1, 65535, &port);
+        g5_cfg_u32(c, s, "usrsctp_udp_port", false, 1, 65535, &udp);
+        g->amf[g->namf].udp_port = (uint16_t)udp;
         g->amf[g->namf++].port = (uint16_t)port;
     }
 }

@@ -34,6 +34,7 @@ typedef struct sim_gnb_config {
     struct {
         char address[64];
         uint16_t port;
+        uint16_t udp_port; /* usrsctp: this AMF's encapsulation port (0 = gnb.n2's) */
     } amf[SIM_MAX_AMFS];
     unsigned namf;
     char n2_address[64]; /* local N2 (NGAP/SCTP) address */

@@ -154,13 +154,17 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         ans = json_pack("{s:b, s:o}", "ok", 1, "stats", st);
     } else if (!strcmp(cmd, "deregister")) {
         ans = cmd_procedure(e, req, "deregistration");
+    } else if (!strcmp(cmd, "register")) {
+        ans = cmd_procedure(e, req, "registration");
+    } else if (!strcmp(cmd, "service-request")) {
+        ans = cmd_procedure(e, req, "service-request");
     } else if (!strcmp(cmd, "ps-establish")) {
         ans = cmd_procedure(e, req, "pdu-session-establishment");
     } else if (!strcmp(cmd, "ps-release")) {
         ans = cmd_procedure(e, req, "pdu-session-release");
     } else {
-        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, deregister, "
-                         "ps-establish or ps-release",
+        ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, register, "
+                         "service-request, deregister, ps-establish or ps-release",
                          cmd);
     }
     json_decref(req);

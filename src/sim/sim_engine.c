@@ -23,6 +23,7 @@ const sim_procedure *const sim_procedures[] = {
     &sim_proc_deregistration,
     &sim_proc_registration_deregistration,
     &sim_proc_service_request,
+    &sim_proc_lifecycle,
     &sim_proc_session_establishment,
     &sim_proc_session_release,
     &sim_proc_network,

@@ -12,6 +12,7 @@
 #include "crypto/kdf.h"
 #include "nas/nas_ie.h"
 #include "sim/sim_up.h"
+#include "sim/ue_eap.h"
 
 /* UE security capability the simulated UE advertises (TS 24.501 9.11.3.54): 5G-EA0..3 and
  * 5G-IA1..3 (IA0 only for emergency services, which the simulator does not make). */
@@ -346,13 +347,49 @@ static int reply_auth_failure(sim_ue_ctx *c, uint8_t cause, const uint8_t *auts,
     return encode_emit(c, &m, c->has_sec ? NAS_SHT_INTEGRITY_CIPHERED : NAS_SHT_PLAIN, reply);
 }
 
+/* 5.4.1.2.2: EAP-based authentication. The EAP-Response goes back in AUTHENTICATION
+ * RESPONSE whatever it says (Challenge, Synchronization-Failure, Authentication-Reject,
+ * Client-Error); KAMF is ready once the Challenge checked out (ue_eap.c). */
+static int on_eap_auth_request(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c,
+                               const struct nas_authentication_request *a, sim_nas_event *ev,
+                               g5_wbuf *reply)
+{
+    char b[32];
+    sim_ue_eap_in in = {
+        .usim = &c->usim,
+        .keys = &l->keys[ue->group < SIM_MAX_GROUPS ? ue->group : 0],
+        .snn = l->snn,
+        .supi = supi_digits(l, ue, b, sizeof b),
+        .abba = a->abba.v,
+        .abba_len = a->abba.len,
+    };
+    uint8_t eap[G5_EAP_UE_MAX];
+    g5_wbuf w;
+    g5_wbuf_init(&w, eap, sizeof eap);
+    sim_ue_eap_out o;
+    int rc = sim_ue_eap_answer(&in, a->eap_message.v, a->eap_message.len, &w, &o);
+    if (rc)
+        return rc;
+    ev->cause = (uint8_t)o.status;
+    if (o.has_kamf) {
+        memcpy(c->kamf, o.kamf, 32);
+        c->has_new_kamf = true;
+        c->new_ngksi = a->ngksi.half & 0x07;
+    }
+    OPENSSL_cleanse(&o, sizeof o);
+    nas_msg r;
+    nas_msg_init(&r, NAS_AUTHENTICATION_RESPONSE);
+    nas_ie_set(&r.authentication_response.eap_message, eap, w.len);
+    return encode_emit(c, &r, c->has_sec ? NAS_SHT_INTEGRITY_CIPHERED : NAS_SHT_PLAIN, reply);
+}
+
 /* 5.4.1.3: AUTHENTICATION REQUEST -> RESPONSE with RES*, or FAILURE. */
 static int on_auth_request(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m,
                            sim_nas_event *ev, g5_wbuf *reply)
 {
     const struct nas_authentication_request *a = &m->authentication_request;
     if (a->eap_message.present)
-        return reply_status(c, NAS_CAUSE_MSG_TYPE_NON_EXISTENT, reply); /* no EAP-AKA' */
+        return on_eap_auth_request(l, ue, c, a, ev, reply);
     if (!a->authentication_parameter_rand.present || a->authentication_parameter_rand.len != 16 ||
         !a->authentication_parameter_autn.present || a->authentication_parameter_autn.len != 16)
         return reply_status(c, NAS_CAUSE_INVALID_MANDATORY_INFO, reply);
@@ -438,6 +475,10 @@ static int on_smc(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const uint8_t *raw
     nas_ue_sec_cap rep;
     if (!c->has_new_kamf || (s->ngksi.half & 7) != c->new_ngksi)
         return reply_smc_reject(24, c, ev, reply); /* #24 security mode rejected, unspecified */
+    /* 5.4.2.3: an EAP message in the SMC ends EAP-based authentication; only EAP-Success
+     * lets the new KAMF be used */
+    if (s->eap_message.present && sim_ue_eap_result_code(s->eap_message.v, s->eap_message.len) != 3)
+        return reply_smc_reject(24, c, ev, reply);
     if (nas_sec_algs_decode(&s->selected_nas_security_algorithms, &alg) < 0 || alg.nea > 3 ||
         alg.nia > 3 || alg.nia == 0)
         return reply_smc_reject(23, c, ev, reply); /* #23 UE security capabilities mismatch */
@@ -569,6 +610,13 @@ static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m
     case NAS_REGISTRATION_REJECT:
         ev->cause = c->last_cause = cause_of(&m->registration_reject.ie_5gmm_cause);
         c->mm_state = SIM_5GMM_DEREGISTERED;
+        return 0;
+    case NAS_AUTHENTICATION_RESULT:
+        /* 5.4.1.2.2.5: EAP-Success ends EAP-AKA' (KAMF kept for the SMC); EAP-Failure
+         * voids the keys of the exchange */
+        if (sim_ue_eap_result_code(m->authentication_result.eap_message.v,
+                                   m->authentication_result.eap_message.len) != 3)
+            c->has_new_kamf = false;
         return 0;
     case NAS_AUTHENTICATION_REJECT:
         c->has_sec = c->has_new_kamf = false; /* 5.4.1.3.5: delete the security context */

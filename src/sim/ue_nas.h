@@ -15,8 +15,9 @@
  * 5G-GUTI, TAI list and T3512 and answers REGISTRATION COMPLETE; a network-initiated
  * DEREGISTRATION REQUEST is answered with DEREGISTRATION ACCEPT. After the security mode
  * control every uplink message is protected (integrity + ciphering with the negotiated
- * NEA/NIA; initial NAS messages integrity only, 4.4.6). EAP-AKA' is not implemented: an
- * EAP message in AUTHENTICATION REQUEST is answered with 5GMM STATUS #97.
+ * NEA/NIA; initial NAS messages integrity only, 4.4.6). An AUTHENTICATION REQUEST with an
+ * EAP message runs EAP-AKA' (sim/ue_eap.h, 5.4.1.2): the EAP-Response goes back in
+ * AUTHENTICATION RESPONSE, and the SMC's EAP-Success releases the KAMF derived from EMSK.
  */
 #ifndef G5_SIM_UE_NAS_H
 #define G5_SIM_UE_NAS_H

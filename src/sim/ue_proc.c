@@ -3,7 +3,11 @@
  * the NAS-PDU to the UE layer, sends the UE's answer in an Uplink NAS Transport, answers
  * Initial Context Setup Request (response, no PDU sessions) and UE Context Release Command
  * (complete), marks the measured steps and finishes with a cause. Guard timer expiry plays
- * T3510/T3517/T3521: the last message is sent again, at most SIM_PROC_RETRIES times. */
+ * T3510/T3517/T3521: the last message is sent again, at most SIM_PROC_RETRIES times.
+ * A deregistration finishes once the AMF's UE Context Release is completed. "lifecycle"
+ * chains registration, idle (gNB-initiated release), service request, periodic and
+ * mobility registration update and deregistration, each from CM-IDLE on a new N2
+ * connection (docs/simulator.md). */
 #define G5_LOG_MODULE "sim.proc"
 #include "sim/ue_proc.h"
 
@@ -29,7 +33,11 @@ enum proc_kind {
     K_SESS_EST,
     K_SESS_REL,
     K_NETWORK, /* downlink for a CM-CONNECTED UE that runs nothing */
+    K_LIFE, /* the "lifecycle" procedure, ue_proc_life below */
 };
+
+/* Phases of K_LIFE. */
+enum life_phase { L_REG = 0, L_IDLE, L_SR, L_PERIODIC, L_MOBILITY, L_DEREG };
 
 static bool is_reg_kind(uint8_t k)
 {
@@ -38,9 +46,13 @@ static bool is_reg_kind(uint8_t k)
 
 typedef struct proc_state {
     uint8_t kind; /* enum proc_kind */
-    uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG */
+    uint8_t phase; /* 0 registration/first message, 1 deregistration of K_REG_DEREG; K_LIFE:
+                      enum life_phase */
+    uint8_t next; /* K_LIFE in L_IDLE: the phase that follows the release */
     bool sent_initial;
     bool marked_auth; /* step 0 is the first AUTHENTICATION REQUEST (not a re-run after #21) */
+    bool wait_release; /* DEREGISTRATION ACCEPT received: the AMF releases the N2 connection */
+    bool advance; /* K_LIFE: the phase is done, go on once the current PDU is answered */
 } proc_state;
 
 static sim_ue_ctx *ctx_of(sim_run *r)
@@ -100,11 +112,16 @@ int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
     return send_nas(r, nas, len, step);
 }
 
+static int life_build_first(sim_run *r, const proc_state *ps, g5_wbuf *w);
+static const char *life_step_name(const proc_state *ps);
+
 /* Builds the first message of the procedure (or the deregistration of phase 1). */
 static int build_first(sim_run *r, g5_wbuf *w)
 {
     sim_engine *e = r->eng;
     proc_state *ps = (proc_state *)r->scratch;
+    if (ps->kind == K_LIFE)
+        return life_build_first(r, ps, w);
     if (ps->kind == K_SERVICE || ps->kind == K_SESS_EST || ps->kind == K_SESS_REL)
         return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
     if (ps->kind == K_DEREG || (ps->kind == K_REG_DEREG && ps->phase == 1))
@@ -114,6 +131,8 @@ static int build_first(sim_run *r, g5_wbuf *w)
 
 static const char *first_step(const proc_state *ps)
 {
+    if (ps->kind == K_LIFE)
+        return life_step_name(ps);
     switch (ps->kind) {
     case K_SERVICE:
     case K_SESS_EST:
@@ -205,6 +224,10 @@ static int start_network(sim_run *r)
 {
     return start_kind(r, K_NETWORK);
 }
+static int start_life(sim_run *r)
+{
+    return start_kind(r, K_LIFE);
+}
 
 /* Sends the UE's reply (if any) in an Uplink NAS Transport, under fault step `step`. */
 static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
@@ -213,6 +236,9 @@ static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
         return 0;
     return send_nas(r, reply->p, reply->len, step);
 }
+
+static int life_on_accept(sim_run *r, proc_state *ps, g5_wbuf *reply);
+static int life_on_release(sim_run *r, proc_state *ps);
 
 /* What a NAS event means for the procedure: 0 = continue, -1 = finished OK, > 0 cause. */
 static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
@@ -234,6 +260,8 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
             sim_run_mark(r, 1);
         return send_reply(r, reply, ev->cause ? "security_mode_reject" : "security_mode_complete");
     case NAS_REGISTRATION_ACCEPT: {
+        if (ps->kind == K_LIFE)
+            return life_on_accept(r, ps, reply);
         sim_run_mark(r, 2);
         int rc = send_reply(r, reply, "registration_complete");
         sim_run_mark(r, 3);
@@ -254,9 +282,14 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         ue->rm_state = SIM_RM_DEREGISTERED;
         return sim_cause_intern(r->eng, "authentication reject");
     case NAS_DEREGISTRATION_ACCEPT_UE_ORIG:
-        sim_run_mark(r, ps->kind == K_REG_DEREG ? 4 : 0);
+        sim_run_mark(r, ps->kind == K_REG_DEREG ? 4 : ps->kind == K_LIFE ? 5 : 0);
         ue->rm_state = SIM_RM_DEREGISTERED;
-        return -1;
+        /* TS 23.502 4.2.2.3.2 step 5: the AMF then releases the N2 connection; the run
+         * ends when the gNB has completed that release (a downlink for a finished run
+         * would be unroutable) */
+        ps->wait_release = true;
+        sim_run_arm(r, sim_run_timeout_ms(r));
+        return 0;
     case NAS_DEREGISTRATION_REQUEST_UE_TERM:
         ue->rm_state = SIM_RM_DEREGISTERED;
         send_reply(r, reply, "deregistration_accept");
@@ -265,6 +298,11 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         if (ps->kind == K_SESS_EST || ps->kind == K_SESS_REL) {
             sim_run_mark(r, 0);
             return sim_up_proc_begin(r);
+        }
+        if (ps->kind == K_LIFE && ps->phase == L_SR) {
+            sim_run_mark(r, 2);
+            ps->advance = true;
+            return 0;
         }
         if (ps->kind != K_SERVICE)
             return send_reply(r, reply, "reply");
@@ -306,6 +344,26 @@ static int send_pdu(sim_run *r, int rc, const g5_wbuf *w)
     return sim_run_send(r, w->p, w->len) ? SIM_CAUSE_TRANSPORT : 0;
 }
 
+static int life_go_idle(sim_run *r, proc_state *ps);
+
+/* The gNB has answered UE Context Release Command with Complete: the UE is CM-IDLE. */
+static int on_release_done(sim_run *r)
+{
+    proc_state *ps = (proc_state *)r->scratch;
+    sim_pop_release(&r->eng->pop, r->ue); /* CM-IDLE; no Release Request from sim_run_finish */
+    if (ps->kind == K_NETWORK)
+        return -1; /* the network released a UE kept connected for its sessions */
+    if (ps->kind == K_LIFE && ps->phase == L_IDLE)
+        return life_on_release(r, ps);
+    if (ps->wait_release) {
+        sim_run_mark(r, ps->kind == K_LIFE ? 6 : ps->kind == K_REG_DEREG ? 5 : 1);
+        return -1;
+    }
+    if (r->ue->rm_state == SIM_RM_DEREGISTERED && ps->kind != K_REG)
+        return -1;
+    return sim_cause_intern(r->eng, "UE context released");
+}
+
 static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
 {
     sim_gnb_dl dl;
@@ -344,19 +402,19 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
     case NGAP_id_UEContextRelease:
         res = sim_gnb_build_release_complete(r->ue->ran_ue_ngap_id, c->n2.amf_ue_ngap_id, &w);
         res = send_pdu(r, res, &w);
-        sim_pop_release(&r->eng->pop, r->ue); /* CM-IDLE: nothing is kept connected */
         if (!res)
-            res = (r->ue->rm_state == SIM_RM_DEREGISTERED &&
-                   ((proc_state *)r->scratch)->kind != K_REG) ||
-                          ((proc_state *)r->scratch)->kind == K_NETWORK
-                      ? -1
-                      : sim_cause_intern(r->eng, "UE context released");
+            res = on_release_done(r);
         break;
     case NGAP_id_ErrorIndication: res = sim_cause_intern(r->eng, "NGAP error indication"); break;
     default: res = SIM_CAUSE_UNEXPECTED; break;
     }
     if (!res && ((proc_state *)r->scratch)->kind == K_NETWORK)
         res = -1; /* one network-initiated exchange handled */
+    if (!res &&
+        ((proc_state *)r->scratch)->advance) { /* K_LIFE: the phase's accept is answered; go idle */
+        ((proc_state *)r->scratch)->advance = false;
+        res = life_go_idle(r, (proc_state *)r->scratch);
+    }
     if (res)
         sim_run_finish(r, res < 0 ? SIM_CAUSE_OK : res);
 }
@@ -369,6 +427,12 @@ static void on_timeout(sim_run *r)
         return; /* T3580 / T3582 */
     if (((proc_state *)r->scratch)->kind == K_NETWORK) {
         sim_run_finish(r, SIM_CAUSE_TIMEOUT);
+        return;
+    }
+    const proc_state *ps = (const proc_state *)r->scratch;
+    if (ps->wait_release || (ps->kind == K_LIFE && ps->phase == L_IDLE)) {
+        /* TS 38.413 8.3.2/8.3.3: the AMF did not send UE Context Release Command */
+        sim_run_finish(r, sim_cause_intern(r->eng, "no UE context release command"));
         return;
     }
     if (r->tries > SIM_PROC_RETRIES || !c || !c->last_ul_len) {
@@ -402,8 +466,8 @@ const sim_procedure sim_proc_registration = {
 const sim_procedure sim_proc_deregistration = {
     .name = "deregistration",
     .summary = "UE-originating deregistration from CM-IDLE (TS 24.501 5.5.2.2)",
-    .steps = {"deregistration_request->accept"},
-    .nsteps = 1,
+    .steps = {"deregistration_request->accept", "deregistration_accept->release_command"},
+    .nsteps = 2,
     .needs_protocol = true,
     .start = start_dereg,
     .on_downlink = on_downlink,
@@ -413,8 +477,9 @@ const sim_procedure sim_proc_deregistration = {
 const sim_procedure sim_proc_registration_deregistration = {
     .name = "registration+deregistration",
     .summary = "registration, then deregistration on the same N2 connection",
-    .steps = {REG_STEPS, "deregistration_request->accept"},
-    .nsteps = 5,
+    .steps = {REG_STEPS, "deregistration_request->accept",
+              "deregistration_accept->release_command"},
+    .nsteps = 6,
     .needs_protocol = true,
     .start = start_reg_dereg,
     .on_downlink = on_downlink,
@@ -488,6 +553,99 @@ const sim_procedure sim_proc_network = {
     .nsteps = 0,
     .needs_protocol = true,
     .start = start_network,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+/* ---- lifecycle: registration, idle, service request, periodic and mobility registration
+ * updates from CM-IDLE, deregistration (TS 24.501 5.5.1.2, 5.6.1, 5.5.1.3, 5.5.2.2) ---- */
+
+static int life_build_first(sim_run *r, const proc_state *ps, g5_wbuf *w)
+{
+    sim_engine *e = r->eng;
+    switch (ps->phase) {
+    case L_SR: return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
+    case L_PERIODIC:
+        return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_PERIODIC, w);
+    case L_MOBILITY:
+        return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_MOBILITY, w);
+    case L_DEREG: return e->ue_ops->build_deregistration_request(e->ue_layer, r->ue, false, w);
+    default: return e->ue_ops->build_registration_request(e->ue_layer, r->ue, SIM_REG_INITIAL, w);
+    }
+}
+
+static const char *life_step_name(const proc_state *ps)
+{
+    switch (ps->phase) {
+    case L_SR: return "service_request";
+    case L_PERIODIC: return "periodic_registration_request";
+    case L_MOBILITY: return "mobility_registration_request";
+    case L_DEREG: return "deregistration_request";
+    default: return "registration_request";
+    }
+}
+
+/* REGISTRATION ACCEPT of the initial, periodic or mobility registration: complete it,
+ * then (once an Initial Context Setup carrying it is answered) go idle. */
+static int life_on_accept(sim_run *r, proc_state *ps, g5_wbuf *reply)
+{
+    int rc = send_reply(r, reply, "registration_complete");
+    if (rc)
+        return rc;
+    sim_run_mark(r, ps->phase == L_PERIODIC ? 3 : ps->phase == L_MOBILITY ? 4 : 0);
+    r->ue->rm_state = SIM_RM_REGISTERED;
+    ps->advance = true;
+    return 0;
+}
+
+/* The gNB releases the UE (TS 38.413 8.3.2, cause user inactivity): the AMF answers with
+ * UE Context Release Command and the UE goes CM-IDLE (TS 23.502 4.2.6). */
+static int life_go_idle(sim_run *r, proc_state *ps)
+{
+    static const uint8_t after[] = {
+        [L_REG] = L_SR, [L_SR] = L_PERIODIC, [L_PERIODIC] = L_MOBILITY, [L_MOBILITY] = L_DEREG};
+    if (ps->phase >= sizeof after || !after[ps->phase])
+        return SIM_CAUSE_UNEXPECTED;
+    uint8_t b[256];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    int rc = sim_gnb_build_release_request(r->ue->ran_ue_ngap_id, ctx_of(r)->n2.amf_ue_ngap_id,
+                                           NGAP_CauseRadioNetwork_user_inactivity, &w);
+    rc = send_pdu(r, rc, &w);
+    if (rc)
+        return rc;
+    ps->next = after[ps->phase];
+    ps->phase = L_IDLE;
+    r->t_mark_ns = g5_clock_ns();
+    sim_run_arm(r, sim_run_timeout_ms(r));
+    return 0;
+}
+
+/* CM-IDLE reached: a new RRC/N2 connection for the next phase's initial NAS message. */
+static int life_on_release(sim_run *r, proc_state *ps)
+{
+    sim_run_mark(r, 1);
+    sim_ue_ctx *c = ctx_of(r);
+    if (sim_pop_connect(&r->eng->pop, r->ue) != 0)
+        return SIM_CAUSE_UNEXPECTED;
+    c->n2.amf_ue_ngap_id = -1;
+    ps->sent_initial = false;
+    ps->phase = ps->next;
+    r->t_mark_ns = g5_clock_ns();
+    return send_first(r);
+}
+
+const sim_procedure sim_proc_lifecycle = {
+    .name = "lifecycle",
+    .summary = "registration, idle, service request, periodic and mobility registration "
+               "update from idle, deregistration (TS 24.501 5.5.1, 5.6.1, 5.5.2.2)",
+    .steps = {"registration_request->registration_accept", "release_request->release_command",
+              "service_request->service_accept", "periodic_registration->accept",
+              "mobility_registration->accept", "deregistration_request->accept",
+              "deregistration_accept->release_command"},
+    .nsteps = 7,
+    .needs_protocol = true,
+    .start = start_life,
     .on_downlink = on_downlink,
     .on_timeout = on_timeout,
 };

@@ -1,8 +1,10 @@
 /* glass5g-sim procedure drivers for the 5G procedures over the UE (sim/ue_nas.h) and gNB
  * (sim/gnb.h) layers: registration (TS 24.501 5.5.1.2), UE-originating deregistration
- * (5.5.2.2), registration followed by deregistration on the same N2 connection, and
- * service request from CM-IDLE (5.6.1). The engine's registry (sim_engine.c) points at
- * these. Each uplink step asks sim_run_fault() and carries out the fault itself. */
+ * (5.5.2.2), registration followed by deregistration on the same N2 connection, service
+ * request from CM-IDLE (5.6.1) and the lifecycle (registration, idle, service request,
+ * periodic/mobility registration update, deregistration). The engine's registry
+ * (sim_engine.c) points at these. Each uplink step asks sim_run_fault() and carries out
+ * the fault itself. */
 #ifndef G5_SIM_UE_PROC_H
 #define G5_SIM_UE_PROC_H
 
@@ -26,5 +28,7 @@ extern const sim_procedure sim_proc_network;
  * Both return 0 to continue, -1 when the run is done, or a cause. */
 int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step);
 int sim_proc_ue_nas(sim_run *r, const uint8_t *nas, size_t len);
+/* registration, idle, service request, periodic + mobility registration update, deregistration */
+extern const sim_procedure sim_proc_lifecycle;
 
 #endif

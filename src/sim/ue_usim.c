@@ -86,41 +86,103 @@ static int derive(const uint8_t ck[16], const uint8_t ik[16], const uint8_t rand
     return rc;
 }
 
+/* The USIM part shared by 5G-AKA and EAP-AKA' (TS 33.102 6.3.3): AUTN's MAC-A, the AMF
+ * separation bit, SQN freshness (AUTS on failure). Sets *status; on SIM_AKA_OK, sqn, xres,
+ * ck and ik hold the USIM's outputs (the caller wipes them). */
+static int check_autn(const sim_usim *u, const sim_usim_keys *keys, const uint8_t rand[16],
+                      const uint8_t autn[16], int *status, uint8_t auts[14], uint64_t *sqn_out,
+                      uint8_t xres[8], uint8_t ck[16], uint8_t ik[16])
+{
+    uint8_t sqn[6];
+    *status = SIM_AKA_OK;
+    int rc = g5_milenage_check_autn(keys->k, keys->opc, rand, autn, sqn, xres, ck, ik);
+    if (rc == G5_ERR_CRYPTO) {
+        *status = SIM_AKA_MAC_FAILURE; /* TS 24.501 5.4.1.3.6 a) */
+        return 0;
+    }
+    if (rc)
+        return rc;
+    /* TS 33.501 6.1.3.2.0 / 6.1.3.1 with TS 33.102 Annex H: the "separation bit" (bit 0 of
+     * the AMF field, the most significant bit of AUTN octet 6) must be 1 for 5G. */
+    if (!(autn[6] & 0x80)) {
+        *status = SIM_AKA_NON_5G;
+        return 0;
+    }
+    *sqn_out = be48(sqn);
+    if (!sim_usim_sqn_fresh(u, *sqn_out)) {
+        uint8_t sqn_ms[6];
+        put48(u->sqn_ms, sqn_ms);
+        *status = SIM_AKA_SYNCH_FAILURE; /* TS 33.102 6.3.3, 5.4.1.3.6 b) */
+        return g5_milenage_auts(keys->k, keys->opc, rand, sqn_ms, auts);
+    }
+    return 0;
+}
+
 int sim_usim_authenticate(sim_usim *u, const sim_usim_keys *keys, const uint8_t rand[16],
                           const uint8_t autn[16], const char *snn, const char *supi,
                           const uint8_t *abba, size_t abba_len, sim_aka_result *res)
 {
     memset(res, 0, sizeof *res);
-    uint8_t sqn[6], xres[8], ck[16], ik[16];
-    int rc = g5_milenage_check_autn(keys->k, keys->opc, rand, autn, sqn, xres, ck, ik);
-    if (rc == G5_ERR_CRYPTO) {
-        res->status = SIM_AKA_MAC_FAILURE; /* TS 24.501 5.4.1.3.6 a) */
-        return 0;
+    uint8_t xres[8], ck[16], ik[16];
+    uint64_t s = 0;
+    int rc = check_autn(u, keys, rand, autn, &res->status, res->auts, &s, xres, ck, ik);
+    if (!rc && res->status == SIM_AKA_OK) {
+        rc = derive(ck, ik, rand, xres, autn, snn, supi, abba, abba_len, res);
+        if (!rc)
+            accept_sqn(u, s);
     }
-    if (rc)
-        return rc;
-    /* TS 33.501 6.1.3.2.0 with TS 33.102 Annex H: the "separation bit" (bit 0 of the AMF
-     * field, the most significant bit of AUTN octet 6) must be 1 for 5G. */
-    if (!(autn[6] & 0x80)) {
-        res->status = SIM_AKA_NON_5G;
-        goto out;
-    }
-    uint64_t s = be48(sqn);
-    if (!sim_usim_sqn_fresh(u, s)) {
-        uint8_t sqn_ms[6];
-        put48(u->sqn_ms, sqn_ms);
-        res->status = SIM_AKA_SYNCH_FAILURE; /* TS 33.102 6.3.3, 5.4.1.3.6 b) */
-        rc = g5_milenage_auts(keys->k, keys->opc, rand, sqn_ms, res->auts);
-        goto out;
-    }
-    rc = derive(ck, ik, rand, xres, autn, snn, supi, abba, abba_len, res);
-    if (!rc)
-        accept_sqn(u, s);
-out:
     OPENSSL_cleanse(ck, sizeof ck);
     OPENSSL_cleanse(ik, sizeof ik);
     OPENSSL_cleanse(xres, sizeof xres);
     return rc;
+}
+
+/* EAP-AKA' key chain (RFC 5448 3.3, TS 33.501 6.1.3.1, A.2 note: KAUSF = EMSK[0..255]). */
+static int derive_eap(const uint8_t ck[16], const uint8_t ik[16], const uint8_t sqn_xor_ak[6],
+                      const char *net_name, const char *snn, const char *supi, const uint8_t *abba,
+                      size_t abba_len, sim_eap_result *out)
+{
+    uint8_t ckp[16], ikp[16], kausf[32], kseaf[32];
+    g5_eap_aka_prime_keys keys;
+    int rc = g5_kdf_ck_ik_prime(ck, ik, net_name, sqn_xor_ak, ckp, ikp);
+    if (!rc) /* TS 33.501 Annex F.3: the identity is the IMSI digits of the SUPI */
+        rc = g5_eap_aka_prime_keys_derive(ikp, ckp, (const uint8_t *)supi, strlen(supi), &keys);
+    if (!rc) {
+        memcpy(out->k_aut, keys.k_aut, 32);
+        g5_kdf_kausf_eap(&keys, kausf);
+        rc = g5_kdf_kseaf(kausf, snn, kseaf);
+    }
+    if (!rc)
+        rc = g5_kdf_kamf(kseaf, supi, abba, abba_len, out->kamf);
+    OPENSSL_cleanse(ckp, sizeof ckp);
+    OPENSSL_cleanse(ikp, sizeof ikp);
+    OPENSSL_cleanse(kausf, sizeof kausf);
+    OPENSSL_cleanse(kseaf, sizeof kseaf);
+    OPENSSL_cleanse(&keys, sizeof keys);
+    return rc;
+}
+
+int sim_usim_authenticate_eap(sim_usim *u, const sim_usim_keys *keys, const uint8_t rand[16],
+                              const uint8_t autn[16], const char *net_name, const char *snn,
+                              const char *supi, const uint8_t *abba, size_t abba_len,
+                              sim_eap_result *res)
+{
+    memset(res, 0, sizeof *res);
+    uint8_t ck[16], ik[16];
+    uint64_t s = 0;
+    int rc = check_autn(u, keys, rand, autn, &res->status, res->auts, &s, res->res, ck, ik);
+    if (!rc && res->status == SIM_AKA_OK)
+        rc = derive_eap(ck, ik, autn, net_name, snn, supi, abba, abba_len, res);
+    if (!rc && res->status == SIM_AKA_OK)
+        res->sqn = s;
+    OPENSSL_cleanse(ck, sizeof ck);
+    OPENSSL_cleanse(ik, sizeof ik);
+    return rc;
+}
+
+void sim_usim_accept_sqn(sim_usim *u, uint64_t sqn)
+{
+    accept_sqn(u, sqn);
 }
 
 int sim_usim_conceal(const sim_ue_template *tpl, const char *supi_digits, const uint8_t *eph_priv,

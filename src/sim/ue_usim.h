@@ -61,6 +61,25 @@ int sim_usim_authenticate(sim_usim *u, const sim_usim_keys *keys, const uint8_t 
                           const uint8_t autn[16], const char *snn, const char *supi,
                           const uint8_t *abba, size_t abba_len, sim_aka_result *res);
 
+/* EAP-AKA' on the UE (TS 33.501 6.1.3.1, RFC 5448 3.3): the same AUTN checks as above;
+ * on success RES (64 bits), K_aut for AT_MAC and KAMF (CK'/IK' over the network name of
+ * AT_KDF_INPUT, MK with the IMSI digits as identity, KAUSF = EMSK[0..255], KSEAF for snn,
+ * KAMF with supi and ABBA). The SQN is not recorded as used: the caller does it with
+ * sim_usim_accept_sqn() once AT_MAC has been verified with K_aut (RFC 4187 9.3). */
+typedef struct sim_eap_result {
+    int status; /* enum sim_aka_status */
+    uint8_t res[8];
+    uint8_t k_aut[32];
+    uint8_t kamf[32];
+    uint8_t auts[14];
+    uint64_t sqn; /* of the accepted AUTN */
+} sim_eap_result;
+int sim_usim_authenticate_eap(sim_usim *u, const sim_usim_keys *keys, const uint8_t rand[16],
+                              const uint8_t autn[16], const char *net_name, const char *snn,
+                              const char *supi, const uint8_t *abba, size_t abba_len,
+                              sim_eap_result *res);
+void sim_usim_accept_sqn(sim_usim *u, uint64_t sqn);
+
 /* TS 33.102 C.2.1 / C.2.2: is sqn fresh for this USIM? */
 bool sim_usim_sqn_fresh(const sim_usim *u, uint64_t sqn);
 

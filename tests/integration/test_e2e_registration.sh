@@ -156,4 +156,6 @@ wait $pid || rc=$?
 pid=
 [ "$rc" = 0 ] || fail "core exit status $rc"
 if grep -qE "LeakSanitizer|runtime error" "$tmp/run.log"; then fail "sanitizer report in the core log"; fi
+u=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(\"unroutable\", -1))" "$tmp/r1.json" 2>/dev/null)
+[ "$u" = 0 ] || fail "unroutable downlink PDUs: $u (want 0: every Release Command is for a known UE)"
 [ "$fails" = 0 ] && echo "PASS: test_e2e_registration (150 UEs null/A/B, failure paths)" || exit 1

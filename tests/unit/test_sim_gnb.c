@@ -245,6 +245,32 @@ static int dump(void)
     return 0;
 }
 
+/* NG Setup Response (AMF-side builder): the served GUAMI the gNB routes 5G-S-TMSIs by
+ * (AMF Set ID 10 bits, AMF Pointer 6 bits, TS 38.413 9.3.3.3). */
+static void test_ng_setup_response_guami(void **state)
+{
+    (void)state;
+    ngap_guami g = {
+        .plmn = {0x00, 0xf1, 0x10}, .region_id = 0xca, .set_id = 0x2b5, .pointer = 0x2a};
+    ngap_snssai sl = {.sst = 1};
+    NGAP_NGAP_PDU_t pdu;
+    assert_int_equal(ngap_build_ng_setup_response(&pdu, "amf-x", &g, &sl, 1, 255), 0);
+    uint8_t b[512];
+    g5_wbuf w;
+    g5_wbuf_init(&w, b, sizeof b);
+    assert_int_equal(ngap_encode(&pdu, &w), 0);
+    ngap_free(&pdu);
+    sim_gnb_dl dl;
+    assert_int_equal(sim_gnb_decode(b, w.len, &dl), 0);
+    assert_int_equal(dl.ev.procedure_code, NGAP_id_NGSetup);
+    assert_int_equal(dl.type, NGAP_MSG_SUCCESSFUL);
+    assert_false(dl.has_ran_id);
+    assert_int_equal(dl.nguami, 1);
+    assert_int_equal(dl.guami[0].region_id, 0xca);
+    assert_int_equal(dl.guami[0].set_id, 0x2b5);
+    assert_int_equal(dl.guami[0].pointer, 0x2a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--dump"))
@@ -254,6 +280,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_initial_ue_message_with_s_tmsi),
         cmocka_unit_test(test_decode_downlink),
         cmocka_unit_test(test_other_uplink_builders),
+        cmocka_unit_test(test_ng_setup_response_guami),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

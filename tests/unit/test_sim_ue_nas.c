@@ -383,7 +383,9 @@ static void test_auth_failures(void **state)
     un = ue_rx(ue, dl, dn, &ev, ul, 0);
     assert_int_equal(nas_decode(ul, un, &m, NULL), 0);
     assert_int_equal(m.security_mode_reject.ie_5gmm_cause.v[0], 23);
-    /* EAP-AKA' is not implemented: 5GMM STATUS #97 */
+    /* an EAP packet the peer cannot use (a truncated Request): EAP-Response/AKA'-Client-Error
+     * in AUTHENTICATION RESPONSE (TS 24.501 5.4.1.2.2, RFC 4187 6.3.1; tests/unit/
+     * test_sim_eap.c covers the Challenge itself) */
     nas_msg_init(&m, NAS_AUTHENTICATION_REQUEST);
     const uint8_t abba[2] = {0, 0}, eap[5] = {1, 1, 0, 5, 50};
     nas_ie_set_half(&m.authentication_request.ngksi, 1);
@@ -394,7 +396,12 @@ static void test_auth_failures(void **state)
     assert_int_equal(nas_encode(&m, &w), 0);
     un = ue_rx(ue, dl, w.len, &ev, ul, 0);
     assert_int_equal(nas_decode(ul, un, &m, NULL), 0);
-    assert_int_equal(m.type, NAS_STATUS_5GMM);
+    assert_int_equal(m.type, NAS_AUTHENTICATION_RESPONSE);
+    const nas_ie *er = &m.authentication_response.eap_message;
+    assert_true(er->present && er->len == 12);
+    assert_int_equal(er->v[0], 2); /* Response */
+    assert_int_equal(er->v[4], 50); /* EAP-AKA' */
+    assert_int_equal(er->v[5], 14); /* AKA-Client-Error */
     /* malformed downlink: an error, no reply */
     const uint8_t junk[] = {0x7e, 0x00, 0x56};
     g5_wbuf_init(&w, ul, sizeof ul);

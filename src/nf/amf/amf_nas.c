@@ -282,7 +282,8 @@ static void on_auth_resp(amf_ue *ue, const nas_msg *m)
         }
         ue->sbi_id = ausf_5g_aka_confirm(ue->amf->ausf, ue->auth_ctx_id, p->v, on_confirm, ue);
     }
-    ue->auth_ctx_id = 0; /* single use */
+    if (ue->auth_type != G5_AUTH_EAP_AKA_PRIME) /* EAP: the AUSF context lives on (resync) */
+        ue->auth_ctx_id = 0; /* single use */
     ue->sbi_nf = ue->sbi_id ? SBI_AUSF : SBI_NONE;
     if (!ue->sbi_id)
         auth_reject(ue, NULL, 0);
