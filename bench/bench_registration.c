@@ -402,7 +402,8 @@ static int make_configs(const bench_cfg *bc, const char *tmp, int n2, int udp)
              "  n2: {address: 127.0.0.1, port: %d, sctp: usrsctp, usrsctp_udp_port: %d}\n"
              "  tacs: [1]\n"
              "  slices: [{sst: 1}]\n"
-             "store: {path: %s/glass5g.db, key_file: %s/glass5g.key}\n",
+             "store: {path: %s/glass5g.db, key_file: %s/glass5g.key}\n"
+             "upf: {enabled: false}\n", /* registrations only: no TUN device */
              n2, udp, tmp, tmp);
     if (write_file(path, text))
         return -1;

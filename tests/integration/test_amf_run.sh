@@ -31,6 +31,9 @@ amf:
   tacs: [1]
   slices: [{sst: 1}]
 store: {path: $tmp/glass5g.db, key_file: $tmp/glass5g.key}
+# registration only: no UPF, so tests running in parallel never fight over a TUN
+# device and the 10.45.0.0/16 route (test_e2e_session runs the user plane)
+upf: {enabled: false}
 YAML
 
 "$G" run -c "$tmp/glass5g.yaml" --check | grep -q "configuration OK" || fail "--check"

@@ -50,6 +50,9 @@ amf:
   slices: [{sst: 1}]
 $extra
 store: {path: $tmp/$name.db, key_file: $tmp/$name.key}
+# registration only: no UPF, so tests running in parallel never fight over a TUN
+# device and the 10.45.0.0/16 route (test_e2e_session runs the user plane)
+upf: {enabled: false}
 YAML
 }
 # e2e_subs NAME FILE.csv: imports subscribers (header supi,k,opc,amf,sqn[,auth]).

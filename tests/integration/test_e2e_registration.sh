@@ -37,6 +37,9 @@ amf:
   tacs: [1]
   slices: [{sst: 1}]
 store: {path: $tmp/glass5g.db, key_file: $tmp/glass5g.key}
+# registration only: no UPF, so tests running in parallel never fight over a TUN
+# device and the 10.45.0.0/16 route (test_e2e_session runs the user plane)
+upf: {enabled: false}
 YAML
 K=465b5ce8b199b49faa5f0a2ee238a6bc
 OPC=cd63cb71954a9f4e48a5994e37a02baf
