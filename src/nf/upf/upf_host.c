@@ -162,14 +162,23 @@ static void on_pfcp(uv_poll_t *ph, int status, int events)
     }
 }
 
-/* One datagram of a recvmmsg()/sendmmsg() batch: buffer and peer address. */
-static void mmsg_set(struct mmsghdr *m, struct iovec *iov, struct sockaddr_in *peer)
+/* A recvmmsg()/sendmmsg() batch on N3: one buffer and one peer address a datagram. */
+typedef struct mmsg_batch {
+    struct mmsghdr msgs[HOST_BATCH];
+    struct iovec iov[HOST_BATCH];
+    struct sockaddr_in peer[HOST_BATCH];
+} mmsg_batch;
+
+/* Points datagram i of b at buf[0..len) (the peer address is b->peer[i]). */
+static void mmsg_set(mmsg_batch *b, int i, const uint8_t *buf, size_t len)
 {
+    struct mmsghdr *m = &b->msgs[i];
+    b->iov[i] = (struct iovec){(void *)buf, len};
     memset(m, 0, sizeof *m);
-    m->msg_hdr.msg_iov = iov;
+    m->msg_hdr.msg_iov = &b->iov[i];
     m->msg_hdr.msg_iovlen = 1;
-    m->msg_hdr.msg_name = peer;
-    m->msg_hdr.msg_namelen = sizeof *peer;
+    m->msg_hdr.msg_name = &b->peer[i];
+    m->msg_hdr.msg_namelen = sizeof b->peer[i];
 }
 
 static void n3_send(upf_host *h, const upf_out *o)
@@ -188,15 +197,11 @@ static void on_n3(uv_poll_t *ph, int status, int events)
     (void)events;
     if (status < 0)
         return;
-    struct mmsghdr msgs[HOST_BATCH];
-    struct iovec iov[HOST_BATCH];
-    struct sockaddr_in from[HOST_BATCH];
+    mmsg_batch b;
     for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < HOST_BATCH; i++) {
-            iov[i] = (struct iovec){h->bufs[i], HOST_PKT};
-            mmsg_set(&msgs[i], &iov[i], &from[i]);
-        }
-        int n = recvmmsg(h->n3_fd, msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
+        for (int i = 0; i < HOST_BATCH; i++)
+            mmsg_set(&b, i, h->bufs[i], HOST_PKT);
+        int n = recvmmsg(h->n3_fd, b.msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             break;
         uint64_t now = g5_clock_ns();
@@ -204,12 +209,13 @@ static void on_n3(uv_poll_t *ph, int status, int events)
         unsigned n6 = 0;
         for (int i = 0; i < n; i++) {
             upf_out o;
-            enum upf_verdict v = upf_uplink(&h->u, h->bufs[i], msgs[i].msg_len, now, h->scratch,
+            enum upf_verdict v = upf_uplink(&h->u, h->bufs[i], b.msgs[i].msg_len, now, h->scratch,
                                             sizeof h->scratch, &o);
             if (v == UPF_TO_N6) {
                 to_n6[n6++] = (struct iovec){(void *)o.out, o.out_len};
             } else if (v == UPF_REPLY) {
-                sendto(h->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&from[i], sizeof from[i]);
+                sendto(h->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&b.peer[i],
+                       sizeof b.peer[i]);
             } else if (v == UPF_TO_N3 && o.peer_len == 4) { /* Router Advertisement */
                 n3_send(h, &o);
             }
@@ -230,9 +236,7 @@ static void on_tun(uv_poll_t *ph, int status, int events)
     (void)events;
     if (status < 0)
         return;
-    struct mmsghdr msgs[HOST_BATCH];
-    struct iovec iov[HOST_BATCH];
-    struct sockaddr_in to[HOST_BATCH];
+    mmsg_batch b;
     uint8_t *ips[HOST_BATCH];
     size_t lens[HOST_BATCH];
     for (int i = 0; i < HOST_BATCH; i++)
@@ -246,14 +250,14 @@ static void on_tun(uv_poll_t *ph, int status, int events)
             if (!lens[i] || upf_downlink(&h->u, ips[i], lens[i], now, &o) != UPF_TO_N3 ||
                 o.peer_len != 4)
                 continue;
-            to[n] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
-            memcpy(&to[n].sin_addr, o.peer, 4);
-            iov[n] = (struct iovec){(void *)o.out, o.out_len};
-            mmsg_set(&msgs[n], &iov[n], &to[n]);
+            mmsg_set(&b, n, o.out, o.out_len);
+            b.peer[n] =
+                (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
+            memcpy(&b.peer[n].sin_addr, o.peer, 4);
             n++;
         }
         for (int sent = 0; sent < n;) {
-            int r = sendmmsg(h->n3_fd, msgs + sent, (unsigned)(n - sent), 0);
+            int r = sendmmsg(h->n3_fd, b.msgs + sent, (unsigned)(n - sent), 0);
             if (r <= 0) {
                 h->u.c.dl_drop += (uint64_t)(n - sent);
                 break;
