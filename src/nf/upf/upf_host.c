@@ -1,9 +1,12 @@
-/* The UPF on a loop it shares with other NFs (`glass5g run`): the same PFCP (N4), GTP-U
- * (N3) and TUN (N6) work as upf_main.c's process, but the sockets are watched on the
- * caller's libuv loop and the host is started/stopped by the caller instead of owning
- * main(). Packets are drained in batches (recvmmsg on N3, reads from the TUN device sent
- * with one sendmmsg) and handed to upf_uplink()/upf_downlink() (upf_dp.c). The TUN
- * device needs CAP_NET_ADMIN: without it start fails with a message naming the fix. */
+/* The UPF's sockets and loop glue, the one implementation of its I/O: PFCP (N4), GTP-U
+ * (N3) and the TUN device (N6) watched with uv_poll_t on a libuv loop the caller owns.
+ * `glass5g run` hosts it next to the other NFs; `glass5g run --nf upf` (upf_main.c) gives
+ * it a loop of its own. N3 is drained with recvmmsg() of up to HOST_BATCH datagrams whose
+ * inner packets go to the TUN device in one batched call; the TUN device is read
+ * HOST_BATCH packets per batched call (upf_n6io.c: io_uring, else one read()/write() per
+ * packet) and sent with one sendmmsg(). The packet work is upf_uplink()/upf_downlink()
+ * (upf_dp.c). The TUN device needs CAP_NET_ADMIN: without it start fails with a message
+ * naming the fix. */
 #include "nf/upf/upf_host.h"
 
 #include <arpa/inet.h>
@@ -22,6 +25,7 @@
 
 #include "core/err.h"
 #include "core/loop.h"
+#include "nf/upf/upf_n6io.h"
 
 #define G5_LOG_MODULE "upf"
 #include "core/log.h"
@@ -35,6 +39,7 @@ struct upf_host {
     int pfcp_fd, n3_fd, tun_fd;
     uv_poll_t pfcp_poll, n3_poll, tun_poll;
     int n_polls; /* handles initialised, closed at stop */
+    upf_n6io n6io; /* batched TUN I/O; ring_fd -1 and tun_fd -1 without N6 */
     uint16_t pfcp_port, n3_port;
     uint8_t bufs[HOST_BATCH][G5_GTPU_HEADROOM + HOST_PKT];
     uint8_t scratch[256];
@@ -81,10 +86,10 @@ static int run_ip(const char *const argv[])
 
 static void tun_denied(const g5_config *cfg, const char *what, int e)
 {
-    G5_LOGE("cannot create the N6 TUN device '%s' (%s: %s). The in-process UPF needs "
-            "root or CAP_NET_ADMIN: run as root (or `setcap cap_net_admin+ep glass5g`), or set "
-            "upf.enabled: false and point smf.upfs at a UPF running elsewhere "
-            "(`glass5g run --nf upf`)%s",
+    G5_LOGE("cannot create the N6 TUN device '%s' (%s: %s). The UPF needs root or "
+            "CAP_NET_ADMIN: run as root (or `setcap cap_net_admin+ep glass5g`); under "
+            "`glass5g run` you can instead set upf.enabled: false and point smf.upfs at a UPF "
+            "running elsewhere (`glass5g run --nf upf`)%s",
             cfg->upf.tun_name, what, strerror(e),
             e == EBUSY ? "; the name is in use: change upf.n6.tun" : "");
 }
@@ -157,6 +162,25 @@ static void on_pfcp(uv_poll_t *ph, int status, int events)
     }
 }
 
+/* A recvmmsg()/sendmmsg() batch on N3: one buffer and one peer address a datagram. */
+typedef struct mmsg_batch {
+    struct mmsghdr msgs[HOST_BATCH];
+    struct iovec iov[HOST_BATCH];
+    struct sockaddr_in peer[HOST_BATCH];
+} mmsg_batch;
+
+/* Points datagram i of b at buf[0..len) (the peer address is b->peer[i]). */
+static void mmsg_set(mmsg_batch *b, int i, const uint8_t *buf, size_t len)
+{
+    struct mmsghdr *m = &b->msgs[i];
+    b->iov[i] = (struct iovec){(void *)buf, len};
+    memset(m, 0, sizeof *m);
+    m->msg_hdr.msg_iov = &b->iov[i];
+    m->msg_hdr.msg_iovlen = 1;
+    m->msg_hdr.msg_name = &b->peer[i];
+    m->msg_hdr.msg_namelen = sizeof b->peer[i];
+}
+
 static void n3_send(upf_host *h, const upf_out *o)
 {
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
@@ -165,41 +189,39 @@ static void n3_send(upf_host *h, const upf_out *o)
         h->u.c.dl_drop++;
 }
 
+/* Uplink: the inner packets of one recvmmsg() batch go to N6 in one batched write
+ * (without N6 they are counted as dropped). */
 static void on_n3(uv_poll_t *ph, int status, int events)
 {
     upf_host *h = ph->data;
     (void)events;
     if (status < 0)
         return;
-    struct mmsghdr msgs[HOST_BATCH];
-    struct iovec iov[HOST_BATCH];
-    struct sockaddr_in from[HOST_BATCH];
+    mmsg_batch b;
     for (int round = 0; round < 8; round++) {
-        memset(msgs, 0, sizeof msgs);
-        for (int i = 0; i < HOST_BATCH; i++) {
-            iov[i] = (struct iovec){h->bufs[i], HOST_PKT};
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        }
-        int n = recvmmsg(h->n3_fd, msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
+        for (int i = 0; i < HOST_BATCH; i++)
+            mmsg_set(&b, i, h->bufs[i], HOST_PKT);
+        int n = recvmmsg(h->n3_fd, b.msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             break;
         uint64_t now = g5_clock_ns();
+        struct iovec to_n6[HOST_BATCH];
+        unsigned n6 = 0;
         for (int i = 0; i < n; i++) {
             upf_out o;
-            enum upf_verdict v = upf_uplink(&h->u, h->bufs[i], msgs[i].msg_len, now, h->scratch,
+            enum upf_verdict v = upf_uplink(&h->u, h->bufs[i], b.msgs[i].msg_len, now, h->scratch,
                                             sizeof h->scratch, &o);
             if (v == UPF_TO_N6) {
-                if (h->tun_fd < 0 || write(h->tun_fd, o.out, o.out_len) < 0)
-                    h->u.c.ul_drop++;
+                to_n6[n6++] = (struct iovec){(void *)o.out, o.out_len};
             } else if (v == UPF_REPLY) {
-                sendto(h->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&from[i], sizeof from[i]);
+                sendto(h->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&b.peer[i],
+                       sizeof b.peer[i]);
             } else if (v == UPF_TO_N3 && o.peer_len == 4) { /* Router Advertisement */
                 n3_send(h, &o);
             }
         }
+        unsigned written = h->tun_fd >= 0 ? upf_n6io_write(&h->n6io, to_n6, n6) : 0;
+        h->u.c.ul_drop += n6 - written;
         if (n < HOST_BATCH)
             break;
     }
@@ -207,23 +229,40 @@ static void on_n3(uv_poll_t *ph, int status, int events)
         upf_flush_reports(&h->u);
 }
 
+/* Downlink: one batched TUN read, encapsulated in place (GTP-U headroom), one sendmmsg(). */
 static void on_tun(uv_poll_t *ph, int status, int events)
 {
     upf_host *h = ph->data;
     (void)events;
     if (status < 0)
         return;
+    mmsg_batch b;
+    uint8_t *ips[HOST_BATCH];
+    size_t lens[HOST_BATCH];
+    for (int i = 0; i < HOST_BATCH; i++)
+        ips[i] = h->bufs[i] + G5_GTPU_HEADROOM;
     for (int round = 0; round < 8; round++) {
-        int got = 0;
+        int n = 0;
+        unsigned got = upf_n6io_read(&h->n6io, ips, HOST_PKT, lens, HOST_BATCH);
         uint64_t now = g5_clock_ns();
-        for (int i = 0; i < HOST_BATCH; i++, got++) {
-            uint8_t *ip = h->bufs[0] + G5_GTPU_HEADROOM;
-            ssize_t len = read(h->tun_fd, ip, HOST_PKT);
-            if (len <= 0)
-                break;
+        for (int i = 0; i < HOST_BATCH; i++) {
             upf_out o;
-            if (upf_downlink(&h->u, ip, (size_t)len, now, &o) == UPF_TO_N3 && o.peer_len == 4)
-                n3_send(h, &o);
+            if (!lens[i] || upf_downlink(&h->u, ips[i], lens[i], now, &o) != UPF_TO_N3 ||
+                o.peer_len != 4)
+                continue;
+            mmsg_set(&b, n, o.out, o.out_len);
+            b.peer[n] =
+                (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
+            memcpy(&b.peer[n].sin_addr, o.peer, 4);
+            n++;
+        }
+        for (int sent = 0; sent < n;) {
+            int r = sendmmsg(h->n3_fd, b.msgs + sent, (unsigned)(n - sent), 0);
+            if (r <= 0) {
+                h->u.c.dl_drop += (uint64_t)(n - sent);
+                break;
+            }
+            sent += r;
         }
         if (got < HOST_BATCH)
             break;
@@ -264,8 +303,15 @@ static int host_open(upf_host *h, uv_loop_t *loop, const g5_config *cfg, bool wi
     if ((h->n3_fd = udp_bind("upf.n3.address", cfg->upf.n3_addr, cfg->upf.n3_port, &h->n3_port)) <
         0)
         return h->n3_fd;
-    if (with_n6 && (h->tun_fd = tun_open(cfg)) < 0)
-        return h->tun_fd;
+    /* Room for bursts while the loop is busy with the other direction (the kernel caps it
+     * at net.core.rmem_max). */
+    int rcvbuf = 4 << 20;
+    setsockopt(h->n3_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (with_n6) {
+        if ((h->tun_fd = tun_open(cfg)) < 0)
+            return h->tun_fd;
+        upf_n6io_init(&h->n6io, h->tun_fd);
+    }
     int rc = watch(h, loop, &h->pfcp_poll, h->pfcp_fd, on_pfcp);
     if (!rc)
         rc = watch(h, loop, &h->n3_poll, h->n3_fd, on_n3);
@@ -281,6 +327,7 @@ upf_host *upf_host_start(uv_loop_t *loop, const g5_config *cfg, bool with_n6, in
     if (h) {
         h->cfg = cfg;
         h->pfcp_fd = h->n3_fd = h->tun_fd = -1;
+        h->n6io.tun_fd = h->n6io.ring_fd = -1;
         rc = host_open(h, loop, cfg, with_n6);
     }
     if (err)
@@ -289,9 +336,9 @@ upf_host *upf_host_start(uv_loop_t *loop, const g5_config *cfg, bool with_n6, in
         upf_host_stop(h);
         return NULL;
     }
-    G5_LOGN("UPF up (in process): PFCP %s:%u, N3 %s:%u, N6 %s, recovery time stamp %u",
-            cfg->upf.pfcp_addr, h->pfcp_port, cfg->upf.n3_addr, h->n3_port,
-            with_n6 ? cfg->upf.tun_name : "(none)", h->u.p.recovery_ts);
+    G5_LOGN("UPF up: PFCP %s:%u, N3 %s:%u, N6 %s, recovery time stamp %u", cfg->upf.pfcp_addr,
+            h->pfcp_port, cfg->upf.n3_addr, h->n3_port, with_n6 ? cfg->upf.tun_name : "(none)",
+            h->u.p.recovery_ts);
     return h;
 }
 
@@ -304,16 +351,33 @@ static void poll_closed(uv_handle_t *ph)
         free(h);
 }
 
+/* The shutdown figures: which N6 path ran and what it cost, and what the indexes still
+ * hold (the netns test and bench_upf_ns read the "UPF stopped" line). */
+static void log_stats(const upf_host *h)
+{
+    if (h->tun_fd >= 0)
+        G5_LOGI("N6 I/O: %s, %llu system calls",
+                upf_n6io_batched(&h->n6io) ? "io_uring batches" : "read/write per packet",
+                (unsigned long long)h->n6io.syscalls);
+    G5_LOGN("UPF stopped: %u sessions, ul %llu pkts, dl %llu pkts, indexes seid/teid/ue4/ue6 "
+            "%zu/%zu/%zu/%zu",
+            h->u.n_sess, (unsigned long long)h->u.c.ul_pkts, (unsigned long long)h->u.c.dl_pkts,
+            h->u.by_seid.len, h->u.by_teid.len, h->u.by_ue4.len, h->u.by_ue6.len);
+}
+
 void upf_host_stop(upf_host *h)
 {
     if (!h)
         return;
+    if (h->n_polls) /* started (the sockets are watched only once everything opened) */
+        log_stats(h);
     uv_poll_t *ps[] = {&h->pfcp_poll, &h->n3_poll, &h->tun_poll};
     int n = h->n_polls; /* the first n of ps were initialised (init order) */
     for (int i = 0; i < 3; i++) /* out of epoll before the descriptors close */
         if (i < n)
             uv_poll_stop(ps[i]);
     int fds[] = {h->pfcp_fd, h->n3_fd, h->tun_fd};
+    upf_n6io_free(&h->n6io);
     for (int i = 0; i < 3; i++)
         if (fds[i] >= 0)
             close(fds[i]);

@@ -1,7 +1,8 @@
-/* The UPF hosted on an existing libuv loop: how `glass5g run` runs the UPF in the same
- * process as the SMF (which still reaches it over real PFCP on loopback, so moving the
- * UPF to another host is only configuration: upf.enabled: false + smf.upfs). The UPF as a
- * process of its own is upf_main.c (`glass5g run --nf upf`). */
+/* The UPF hosted on a libuv loop: the one implementation of its sockets, TUN device and
+ * batched packet I/O. `glass5g run` runs it on the loop it shares with the SMF (which still
+ * reaches it over real PFCP on loopback, so moving the UPF to another host is only
+ * configuration: upf.enabled: false + smf.upfs); `glass5g run --nf upf` (upf_main.c) runs
+ * it on a loop of its own. */
 #ifndef G5_NF_UPF_UPF_HOST_H
 #define G5_NF_UPF_UPF_HOST_H
 
@@ -21,8 +22,10 @@ typedef struct upf_host upf_host;
  * the TUN device: run as root / with CAP_NET_ADMIN, or upf.enabled: false).
  * cfg must outlive the host. */
 upf_host *upf_host_start(uv_loop_t *loop, const g5_config *cfg, bool with_n6, int *err);
-/* Stops watching, closes sockets and the TUN device, frees the UPF. Run the loop once
- * more afterwards so the poll handles close. NULL is ignored. */
+/* Logs the shutdown figures (N6 I/O path and system calls; "UPF stopped: N sessions, ...,
+ * indexes seid/teid/ue4/ue6 a/b/c/d"), stops watching, closes sockets and the TUN device,
+ * frees the UPF. Run the loop once more afterwards so the poll handles close. NULL is
+ * ignored. */
 void upf_host_stop(upf_host *h);
 
 uint16_t upf_host_pfcp_port(const upf_host *h);
