@@ -474,7 +474,7 @@ static void reap_graves(uctx *c)
             continue;
         }
         if (!gone)
-            G5_LOGW("usrsctp kept an aborted association for %u ms; closing its socket anyway",
+            G5_LOGW("usrsctp still holds a closed association after %u ms; closing anyway",
                     GRAVE_MAX_MS);
         final_close(g->so, !gone);
         *pg = g->next;
