@@ -187,8 +187,9 @@ static int bench_sctp(g5_sctp_backend be, int rtt_n, long msgs)
     if (B.cli)
         g5_sctp_abort(B.cli);
     g5_sctp_ep_close(B.srv);
-    for (int i = 0; i < 50; i++)
-        uv_run(&B.loop, UV_RUN_NOWAIT);
+    /* closes finish on the loop (usrsctp: once the stack has freed the association) */
+    for (int i = 0; i < 3000 && uv_run(&B.loop, UV_RUN_NOWAIT); i++)
+        usleep(1000);
     uv_loop_close(&B.loop);
     free(B.samples);
     return 0;

@@ -145,15 +145,17 @@ int g5_sctp_connect(uv_loop_t *loop, const g5_sctp_cfg *cfg, const g5_sctp_addrs
 
 /* Sends one message. Returns 0; G5_ERR_AGAIN when max_buffered bytes are already queued
  * (cbs->writable fires later); G5_ERR_TOO_LONG above max_msg_size; G5_ERR_INVALID for a
- * stream the association does not have; G5_ERR_STATE when not up or shutting down;
- * G5_ERR_IO otherwise. */
+ * stream the association does not have; G5_ERR_STATE when not up or shutting down (also
+ * when the peer's ABORT has reached the stack but cbs->down has not run yet); G5_ERR_IO
+ * otherwise. */
 int g5_sctp_send(g5_sctp_assoc *a, uint16_t stream, uint32_t ppid, const void *data, size_t len);
 /* Receive-side flow control: while paused nothing is read from this association (data,
  * nor notifications), so the peer's sends back up into its G5_ERR_AGAIN. */
 void g5_sctp_pause(g5_sctp_assoc *a, bool paused);
 /* Graceful SHUTDOWN (queued data is delivered first); cbs->down(SHUTDOWN) follows. */
 int g5_sctp_shutdown(g5_sctp_assoc *a);
-/* Sends ABORT and frees the association now; no callback follows. */
+/* Sends ABORT and frees the association now; no callback follows. Safe while the peer
+ * is still sending (docs/sctp.md "Aborting under load"). */
 void g5_sctp_abort(g5_sctp_assoc *a);
 
 /* Closes a listener: aborts its associations (no callbacks) and frees it. */

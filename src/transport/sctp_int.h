@@ -55,6 +55,39 @@ enum g5__sctp_ac {
     G5__AC_SHUTDOWN_COMP,
     G5__AC_CANT_START,
 };
+#define G5__AC_COUNT 5
+
+#define G5__PADDR_KNOWN 6 /* G5_SCTP_PADDR_AVAILABLE .. G5_SCTP_PADDR_CONFIRMED */
+
+/* One backend's RFC 6458 notification ABI (sctp_common.c): constants and offsetof()s from
+ * its own header, so the decoding is written once. Field widths are those of RFC 6458
+ * (16-bit states and streams, 32-bit address states, PPIDs and errors); each backend
+ * checks them with _Static_assert. */
+struct g5__sctp_abi_sf { /* a send-failed notification */
+    size_t size, sid, ppid, error;
+};
+typedef struct g5__sctp_abi {
+    uint16_t t_assoc_change, t_paddr_change, t_send_failed_event, t_shutdown;
+    uint16_t t_send_failed; /* the older SCTP_SEND_FAILED; 0 when not subscribed */
+    uint16_t ac_state[G5__AC_COUNT]; /* sac_state value of each enum g5__sctp_ac */
+    uint32_t pc_state[G5__PADDR_KNOWN]; /* spc_state value of each g5_sctp_paddr */
+    struct {
+        size_t size, state, os, is;
+    } ac; /* struct sctp_assoc_change */
+    struct {
+        size_t size, addr, state;
+    } pc; /* struct sctp_paddr_change */
+    struct g5__sctp_abi_sf sfe, sf; /* sctp_send_failed_event, sctp_send_failed */
+} g5__sctp_abi;
+
+/* Decodes one notification (MSG_NOTIFICATION) and reports it; short or unknown ones are
+ * ignored. */
+void g5__sctp_notification(g5_sctp_assoc *a, const g5__sctp_abi *abi, const uint8_t *p, size_t n);
+/* A receive ended the association: err is the errno of a failed receive (not EAGAIN), or 0
+ * for end of stream. Reports down with the reason that fits the association's state. */
+void g5__sctp_read_end(g5_sctp_assoc *a, int err);
+/* listen() backlog for a listener with this configuration. */
+int g5__sctp_backlog(const g5_sctp_cfg *cfg);
 
 struct g5_sctp_be {
     g5_sctp_backend id;
@@ -64,7 +97,9 @@ struct g5_sctp_be {
                    const g5_sctp_addrs *peer);
     int (*send)(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n);
     int (*shutdown)(g5_sctp_assoc *a);
-    /* Closes the socket (ABORT if abort, else a plain close); no more events. */
+    /* Closes the socket (ABORT if abort, else a plain close); no more events. The backend
+     * may finish the close later (usrsctp waits for the stack to free the association),
+     * but the peer sees the ABORT now. */
     void (*close_sock)(g5_sctp_assoc *a, bool abort);
     /* Releases the memory (eventually; may go through a uv close callback). */
     void (*free)(g5_sctp_assoc *a);

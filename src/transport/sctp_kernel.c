@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,69 +124,11 @@ static int bind_addrs(int fd, const struct sockaddr_storage *ss, int n)
     return 0;
 }
 
-/* ---- notifications (RFC 6458 6.1) ---- */
+/* ---- notifications (RFC 6458 6.1): lksctp's ABI, decoded in sctp_common.c ---- */
 
-static g5_sctp_paddr paddr_ev(int st)
-{
-    switch (st) {
-    case SCTP_ADDR_AVAILABLE: return G5_SCTP_PADDR_AVAILABLE;
-    case SCTP_ADDR_UNREACHABLE: return G5_SCTP_PADDR_UNREACHABLE;
-    case SCTP_ADDR_REMOVED: return G5_SCTP_PADDR_REMOVED;
-    case SCTP_ADDR_ADDED: return G5_SCTP_PADDR_ADDED;
-    case SCTP_ADDR_MADE_PRIM: return G5_SCTP_PADDR_PRIMARY;
-    case SCTP_ADDR_CONFIRMED: return G5_SCTP_PADDR_CONFIRMED;
-    default: return G5_SCTP_PADDR_OTHER;
-    }
-}
-
-static void on_notification(g5_sctp_assoc *a, const uint8_t *p, size_t n)
-{
-    union sctp_notification sn;
-    memset(&sn, 0, sizeof sn);
-    if (n < sizeof sn.sn_header)
-        return;
-    memcpy(&sn, p, n < sizeof sn ? n : sizeof sn);
-    switch (sn.sn_header.sn_type) {
-    case SCTP_ASSOC_CHANGE: {
-        if (n < sizeof sn.sn_assoc_change)
-            return;
-        const struct sctp_assoc_change *ac = &sn.sn_assoc_change;
-        enum g5__sctp_ac st;
-        switch (ac->sac_state) {
-        case SCTP_COMM_UP: st = G5__AC_COMM_UP; break;
-        case SCTP_COMM_LOST: st = G5__AC_COMM_LOST; break;
-        case SCTP_RESTART: st = G5__AC_RESTART; break;
-        case SCTP_SHUTDOWN_COMP: st = G5__AC_SHUTDOWN_COMP; break;
-        case SCTP_CANT_STR_ASSOC: st = G5__AC_CANT_START; break;
-        default: return;
-        }
-        g5__sctp_assoc_change(a, st, ac->sac_outbound_streams, ac->sac_inbound_streams);
-        break;
-    }
-    case SCTP_PEER_ADDR_CHANGE:
-        if (n < sizeof sn.sn_paddr_change)
-            return;
-        g5__sctp_peer_addr(a, (const struct sockaddr *)&sn.sn_paddr_change.spc_aaddr,
-                           paddr_ev(sn.sn_paddr_change.spc_state));
-        break;
-    case SCTP_SEND_FAILED:
-        if (n < sizeof sn.sn_send_failed)
-            return;
-        g5__sctp_send_failed(a, sn.sn_send_failed.ssf_info.sinfo_stream,
-                             ntohl(sn.sn_send_failed.ssf_info.sinfo_ppid),
-                             sn.sn_send_failed.ssf_error);
-        break;
-    case SCTP_SEND_FAILED_EVENT:
-        if (n < sizeof sn.sn_send_failed_event)
-            return;
-        g5__sctp_send_failed(a, sn.sn_send_failed_event.ssfe_info.snd_sid,
-                             ntohl(sn.sn_send_failed_event.ssfe_info.snd_ppid),
-                             sn.sn_send_failed_event.ssf_error);
-        break;
-    case SCTP_SHUTDOWN_EVENT: g5__sctp_peer_shutdown(a); break;
-    default: break;
-    }
-}
+#define G5_SSFE_ERROR ssf_error /* lksctp's name for ssfe_error */
+#define G5_HAVE_SEND_FAILED 1 /* SCTP_EVENTS subscribes to the older SCTP_SEND_FAILED */
+#include "transport/sctp_abi.inc"
 
 /* ---- associations ---- */
 
@@ -201,24 +144,14 @@ static void read_assoc(kassoc *k)
         struct msghdr mh = {
             .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof cm.b};
         ssize_t n = recvmsg(k->fd, &mh, MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR)
-                return;
-            int e = errno;
-            G5_LOGD("recvmsg: %s", strerror(e));
-            g5__sctp_down(a, !a->up            ? G5_SCTP_DOWN_CONNECT_FAILED
-                             : e == ECONNRESET ? G5_SCTP_DOWN_ABORTED
-                                               : G5_SCTP_DOWN_ERROR);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        }
-        if (n == 0) { /* association ended without a notification we saw */
-            g5__sctp_down(a, a->shutting ? G5_SCTP_DOWN_SHUTDOWN
-                             : a->up     ? G5_SCTP_DOWN_ABORTED
-                                         : G5_SCTP_DOWN_CONNECT_FAILED);
+        if (n <= 0) {
+            g5__sctp_read_end(a, n < 0 ? errno : 0);
             return;
         }
         if (mh.msg_flags & MSG_NOTIFICATION) {
-            on_notification(a, rxbuf, (size_t)n);
+            g5__sctp_notification(a, &abi, rxbuf, (size_t)n);
             continue;
         }
         uint16_t sid = 0;
@@ -311,11 +244,7 @@ static int k_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     int rc = apply_opts(l->fd, &ep->cfg);
     if (rc == 0)
         rc = bind_addrs(l->fd, ss, n);
-    /* not below 128: refusals above max_assocs are ours (counted, logged) */
-    int backlog = ep->cfg.max_assocs < 128    ? 128
-                  : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs
-                                              : 4096;
-    if (rc == 0 && listen(l->fd, backlog) != 0) {
+    if (rc == 0 && listen(l->fd, g5__sctp_backlog(&ep->cfg)) != 0) {
         G5_LOGE("listen: %s", strerror(errno));
         rc = G5_ERR_IO;
     }
@@ -390,12 +319,15 @@ static int k_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, 
     memcpy(CMSG_DATA(c), &si, sizeof si);
     ssize_t r = sendmsg(k->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (r < 0) {
-        if (errno == EAGAIN || errno == ENOMEM || errno == ENOBUFS)
+        int e = errno;
+        if (e == EAGAIN || e == ENOMEM || e == ENOBUFS)
             return G5_ERR_AGAIN;
-        G5_LOGD("sendmsg: %s", strerror(errno));
-        if (errno == EMSGSIZE)
+        G5_LOGD("sendmsg: %s", strerror(e));
+        if (e == EMSGSIZE)
             return G5_ERR_TOO_LONG;
-        return errno == EPIPE || errno == ESHUTDOWN ? G5_ERR_STATE : G5_ERR_IO;
+        /* the association is closing or gone (the peer's ABORT is not read yet) */
+        return e == EPIPE || e == ESHUTDOWN || e == ECONNRESET || e == ENOTCONN ? G5_ERR_STATE
+                                                                                : G5_ERR_IO;
     }
     g5__sctp_sent(a, n);
     return 0;

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,10 +35,19 @@ _Static_assert(sizeof(uintptr_t) >= 8, "usrsctp ids are 64-bit");
 #define RX_BUF 65536
 #define RX_BATCH 64 /* messages per socket per wake-up, then requeue (fairness) */
 #define QUEUE_MAX (1u << 20) /* beyond: overflow flag, every socket is polled once */
+#define GRAVE_MAX_MS 2000u /* longest wait for usrsctp to free an aborted association */
 
 enum { OBJ_LISTENER, OBJ_ASSOC };
 
 typedef struct uctx uctx;
+
+/* A socket whose close waits until usrsctp has freed its association (close_so). */
+typedef struct grave {
+    struct socket *so;
+    uint64_t since_ms;
+    bool abort, reaborted;
+    struct grave *next;
+} grave;
 
 typedef struct uobj {
     int kind;
@@ -65,6 +75,8 @@ struct uctx {
      * some association waits for writability a short timer re-checks them. */
     uv_timer_t wtimer;
     uint32_t nwant;
+    grave *graves; /* sockets to close once their association is gone */
+    uint32_t ngraves;
     int open_handles;
     uint8_t slot, gen;
     /* loop-thread only: object table indexed by the id's index field */
@@ -214,7 +226,7 @@ static uctx *ctx_get(uv_loop_t *loop)
 
 static void ctx_put(uctx *c)
 {
-    if (c->nlive > 0 || c->closing)
+    if (c->nlive > 0 || c->ngraves > 0 || c->closing)
         return;
     c->closing = true;
     pthread_mutex_lock(&g_mu);
@@ -372,19 +384,103 @@ static struct socket *new_socket(int family)
     return so;
 }
 
-static void close_so(struct socket *so, bool abort)
+/* True while usrsctp still holds an association on this one-to-one socket (SCTP_STATUS
+ * finds the first association of the socket's endpoint, even one being freed). */
+static bool has_assoc(struct socket *so)
 {
-    if (!so)
-        return;
-    /* The upcall stays: usrsctp reads so_upcall without a lock after releasing the socket
-     * buffer lock, so clearing it could race into a NULL call. A late upcall only names a
-     * dead id, which the loop ignores. */
-    if (abort) {
-        struct linger l = {.l_onoff = 1, .l_linger = 0}; /* close sends ABORT */
+    struct sctp_status st;
+    memset(&st, 0, sizeof st);
+    socklen_t l = sizeof st;
+    return usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_STATUS, &st, &l) == 0;
+}
+
+/* Sends ABORT and frees the association, leaving the socket open (RFC 6458 5.3.2:
+ * SCTP_ABORT in snd_flags; the zero-length user data becomes an empty "User-Initiated
+ * Abort" cause, RFC 9260 3.3.10.12). usrsctp_sendv() refuses a NULL data pointer with
+ * EFAULT even for length 0, so a real, empty buffer is passed. */
+static void abort_assoc(struct socket *so)
+{
+    static const uint8_t none[1];
+    struct sctp_sndinfo si;
+    memset(&si, 0, sizeof si);
+    si.snd_flags = SCTP_ABORT;
+    if (usrsctp_sendv(so, none, 0, NULL, 0, &si, sizeof si, SCTP_SENDV_SNDINFO, 0) < 0 &&
+        errno != ENOTCONN)
+        G5_LOGD("usrsctp abort: %s", strerror(errno));
+}
+
+static void final_close(struct socket *so, bool force_abort)
+{
+    if (force_abort) {
+        struct linger l = {.l_onoff = 1, .l_linger = 0};
         usrsctp_setsockopt(so, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     }
     usrsctp_close(so);
     g_sockets--;
+}
+
+static void timer_update(uctx *c);
+
+/* Closes a socket without racing usrsctp's receive thread (docs/sctp.md "Aborting under
+ * load"). While an association exists, usrsctp's input path may take a reference on its
+ * socket (to call the upcall) at any moment. If usrsctp_close() drops the last
+ * application reference first, that late reference is taken on a socket already being
+ * destroyed, and both threads free it: the double free ASan found in libusrsctp 0.9.5.
+ * So the association goes first: aborted here (ABORT on the wire at once) or already
+ * ended by the stack; the socket is closed only once usrsctp no longer lists an
+ * association for it, after which nothing inside usrsctp can reach the socket except
+ * through a reference it already holds (which usrsctp_close() then correctly leaves to
+ * its holder). Usually that is immediate; otherwise the socket waits in c->graves and the
+ * loop timer retries every 2 ms. The upcall stays set: usrsctp reads so_upcall without a
+ * lock, and a late upcall names a dead id, which the loop ignores. */
+static void close_so(uctx *c, struct socket *so, bool abort)
+{
+    if (!so)
+        return;
+    if (abort)
+        abort_assoc(so);
+    if (!c || !has_assoc(so)) {
+        final_close(so, false);
+        return;
+    }
+    grave *g = malloc(sizeof *g);
+    if (!g) { /* cannot wait: close now, as before the fix */
+        final_close(so, true);
+        return;
+    }
+    g->so = so;
+    g->since_ms = uv_now(c->loop);
+    g->abort = abort;
+    g->reaborted = false;
+    g->next = c->graves;
+    c->graves = g;
+    c->ngraves++;
+    timer_update(c);
+}
+
+/* Closes the buried sockets whose association usrsctp has freed (loop timer). */
+static void reap_graves(uctx *c)
+{
+    uint64_t now = uv_now(c->loop);
+    for (grave **pg = &c->graves; *pg;) {
+        grave *g = *pg;
+        bool gone = !has_assoc(g->so);
+        if (!gone && now - g->since_ms < GRAVE_MAX_MS) {
+            if (g->abort && !g->reaborted && now - g->since_ms >= 100) {
+                g->reaborted = true; /* the first ABORT may have met a transient error */
+                abort_assoc(g->so);
+            }
+            pg = &g->next;
+            continue;
+        }
+        if (!gone)
+            G5_LOGW("usrsctp still holds a closed association after %u ms; closing anyway",
+                    GRAVE_MAX_MS);
+        final_close(g->so, !gone);
+        *pg = g->next;
+        free(g);
+        c->ngraves--;
+    }
 }
 
 static int bind_addrs(struct socket *so, const struct sockaddr_storage *ss, int n)
@@ -402,62 +498,10 @@ static int bind_addrs(struct socket *so, const struct sockaddr_storage *ss, int 
     return 0;
 }
 
-/* ---- notifications (RFC 6458 6.1) ---- */
+/* ---- notifications (RFC 6458 6.1): usrsctp's ABI, decoded in sctp_common.c ---- */
 
-static g5_sctp_paddr paddr_ev(uint32_t st)
-{
-    switch (st) {
-    case SCTP_ADDR_AVAILABLE: return G5_SCTP_PADDR_AVAILABLE;
-    case SCTP_ADDR_UNREACHABLE: return G5_SCTP_PADDR_UNREACHABLE;
-    case SCTP_ADDR_REMOVED: return G5_SCTP_PADDR_REMOVED;
-    case SCTP_ADDR_ADDED: return G5_SCTP_PADDR_ADDED;
-    case SCTP_ADDR_MADE_PRIM: return G5_SCTP_PADDR_PRIMARY;
-    case SCTP_ADDR_CONFIRMED: return G5_SCTP_PADDR_CONFIRMED;
-    default: return G5_SCTP_PADDR_OTHER;
-    }
-}
-
-static void on_notification(g5_sctp_assoc *a, const uint8_t *p, size_t n)
-{
-    union sctp_notification sn;
-    memset(&sn, 0, sizeof sn);
-    if (n < sizeof sn.sn_header)
-        return;
-    memcpy(&sn, p, n < sizeof sn ? n : sizeof sn);
-    switch (sn.sn_header.sn_type) {
-    case SCTP_ASSOC_CHANGE: {
-        if (n < sizeof sn.sn_assoc_change)
-            return;
-        const struct sctp_assoc_change *ac = &sn.sn_assoc_change;
-        enum g5__sctp_ac st;
-        switch (ac->sac_state) {
-        case SCTP_COMM_UP: st = G5__AC_COMM_UP; break;
-        case SCTP_COMM_LOST: st = G5__AC_COMM_LOST; break;
-        case SCTP_RESTART: st = G5__AC_RESTART; break;
-        case SCTP_SHUTDOWN_COMP: st = G5__AC_SHUTDOWN_COMP; break;
-        case SCTP_CANT_STR_ASSOC: st = G5__AC_CANT_START; break;
-        default: return;
-        }
-        g5__sctp_assoc_change(a, st, ac->sac_outbound_streams, ac->sac_inbound_streams);
-        break;
-    }
-    case SCTP_PEER_ADDR_CHANGE:
-        if (n < sizeof sn.sn_paddr_change)
-            return;
-        g5__sctp_peer_addr(a, (const struct sockaddr *)&sn.sn_paddr_change.spc_aaddr,
-                           paddr_ev(sn.sn_paddr_change.spc_state));
-        break;
-    case SCTP_SEND_FAILED_EVENT:
-        if (n < sizeof sn.sn_send_failed_event)
-            return;
-        g5__sctp_send_failed(a, sn.sn_send_failed_event.ssfe_info.snd_sid,
-                             ntohl(sn.sn_send_failed_event.ssfe_info.snd_ppid),
-                             sn.sn_send_failed_event.ssfe_error);
-        break;
-    case SCTP_SHUTDOWN_EVENT: g5__sctp_peer_shutdown(a); break;
-    default: break;
-    }
-}
+#define G5_SSFE_ERROR ssfe_error
+#include "transport/sctp_abi.inc"
 
 /* ---- loop-thread dispatch ---- */
 
@@ -476,24 +520,14 @@ static void read_assoc(uassoc *u)
         socklen_t flen = sizeof from;
         ssize_t n = usrsctp_recvv(u->o.so, rxbuf, sizeof rxbuf, (struct sockaddr *)&from, &flen,
                                   &ri, &ilen, &itype, &flags);
-        if (n < 0) {
-            if (errno == EWOULDBLOCK || errno == EAGAIN || errno == EINTR)
-                return;
-            int e = errno;
-            G5_LOGD("usrsctp_recvv: %s", strerror(e));
-            g5__sctp_down(a, !a->up            ? G5_SCTP_DOWN_CONNECT_FAILED
-                             : e == ECONNRESET ? G5_SCTP_DOWN_ABORTED
-                                               : G5_SCTP_DOWN_ERROR);
+        if (n < 0 && (errno == EWOULDBLOCK || errno == EAGAIN || errno == EINTR))
             return;
-        }
-        if (n == 0) {
-            g5__sctp_down(a, a->shutting ? G5_SCTP_DOWN_SHUTDOWN
-                             : a->up     ? G5_SCTP_DOWN_ABORTED
-                                         : G5_SCTP_DOWN_CONNECT_FAILED);
+        if (n <= 0) {
+            g5__sctp_read_end(a, n < 0 ? errno : 0);
             return;
         }
         if (flags & MSG_NOTIFICATION) {
-            on_notification(a, rxbuf, (size_t)n);
+            g5__sctp_notification(a, &abi, rxbuf, (size_t)n);
             continue;
         }
         uint16_t sid = 0;
@@ -541,7 +575,7 @@ static void accept_all(uep *l)
         g_sockets++;
         g5_sctp_assoc *a = g5__sctp_assoc_new(ep);
         if (!a) {
-            close_so(so, true);
+            close_so(l->o.ctx, so, true);
             g5__sctp_refused(ep);
             continue;
         }
@@ -603,18 +637,14 @@ static int u_listen(g5_sctp_ep *ep, const g5_sctp_addrs *local)
     rc = apply_opts(l->o.so, l->o.family, &ep->cfg);
     if (!rc)
         rc = bind_addrs(l->o.so, ss, n);
-    /* not below 128: refusals above max_assocs are ours (counted, logged) */
-    int backlog = ep->cfg.max_assocs < 128    ? 128
-                  : ep->cfg.max_assocs < 4096 ? (int)ep->cfg.max_assocs
-                                              : 4096;
-    if (!rc && usrsctp_listen(l->o.so, backlog) != 0) {
+    if (!rc && usrsctp_listen(l->o.so, g5__sctp_backlog(&ep->cfg)) != 0) {
         G5_LOGE("usrsctp_listen: %s", strerror(errno));
         rc = G5_ERR_IO;
     }
     if (!rc)
         rc = obj_register(c, &l->o, OBJ_LISTENER);
     if (rc) {
-        close_so(l->o.so, false);
+        close_so(c, l->o.so, false);
         ctx_put(c);
         return rc;
     }
@@ -681,7 +711,7 @@ static int u_connect(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *loca
         }
     }
     if (rc) {
-        close_so(u->o.so, false);
+        close_so(c, u->o.so, true);
         u->o.so = NULL;
         if (u->o.id)
             obj_unregister(&u->o);
@@ -699,12 +729,17 @@ static int u_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, 
     struct sctp_sndinfo si = {.snd_sid = sid, .snd_ppid = htonl(ppid)};
     ssize_t r = usrsctp_sendv(u->o.so, p, n, NULL, 0, &si, sizeof si, SCTP_SENDV_SNDINFO, 0);
     if (r < 0) {
-        if (errno == EWOULDBLOCK || errno == EAGAIN || errno == ENOBUFS)
+        int e = errno;
+        if (e == EWOULDBLOCK || e == EAGAIN || e == ENOBUFS)
             return G5_ERR_AGAIN;
-        G5_LOGD("usrsctp_sendv: %s", strerror(errno));
-        if (errno == EMSGSIZE)
+        G5_LOGD("usrsctp_sendv: %s", strerror(e));
+        if (e == EMSGSIZE)
             return G5_ERR_TOO_LONG;
-        return errno == EPIPE || errno == ESHUTDOWN || errno == ENOTCONN ? G5_ERR_STATE : G5_ERR_IO;
+        /* The association is closing or gone: the peer's ABORT reached the stack but not
+         * yet the loop (ECONNRESET, then ENOENT once usrsctp has freed it). */
+        return e == EPIPE || e == ESHUTDOWN || e == ENOTCONN || e == ECONNRESET || e == ENOENT
+                   ? G5_ERR_STATE
+                   : G5_ERR_IO;
     }
     g5__sctp_sent(a, n);
     return 0;
@@ -719,11 +754,12 @@ static int u_shutdown(g5_sctp_assoc *a)
 static void u_close_sock(g5_sctp_assoc *a, bool abort)
 {
     uassoc *u = (uassoc *)a;
+    uctx *c = u->o.id ? u->o.ctx : NULL;
     if (u->o.id)
         want_count(u, false);
-    obj_unregister(&u->o);
-    close_so(u->o.so, abort);
+    close_so(c, u->o.so, abort); /* before unregistering: a buried socket keeps c alive */
     u->o.so = NULL;
+    obj_unregister(&u->o);
 }
 
 static void u_free(g5_sctp_assoc *a)
@@ -736,15 +772,29 @@ static void u_close_ep(g5_sctp_ep *ep)
 {
     uep *l = (uep *)ep;
     if (ep->listener) {
+        /* Associations accepted by the stack but not yet by us are aborted like ours (an
+         * unaccepted socket would otherwise be torn down by usrsctp_close(listener) with
+         * the same race as close_so() avoids). */
+        struct socket *so;
+        while ((so = usrsctp_accept(l->o.so, NULL, NULL)) != NULL) {
+            g_sockets++;
+            close_so(l->o.ctx, so, true);
+        }
+        close_so(l->o.ctx, l->o.so, false);
         obj_unregister(&l->o);
-        close_so(l->o.so, false);
     }
     free(l);
 }
 
+/* Runs every 2 ms while an association waits for writability or a socket for its close. */
 static void on_wtimer(uv_timer_t *t)
 {
     uctx *c = t->data;
+    if (c->ngraves) {
+        reap_graves(c);
+        timer_update(c);
+        ctx_put(c); /* the last buried socket may have been all that kept c */
+    }
     for (uint32_t i = 0; i < c->nobjs_cap && !c->closing; i++) {
         uobj *o = c->objs[i];
         if (!o || o->kind != OBJ_ASSOC)
@@ -764,9 +814,19 @@ static void want_count(uassoc *u, bool on)
     if (on == u->wcounted || !c)
         return;
     u->wcounted = on;
-    if (on && c->nwant++ == 0)
+    if (on)
+        c->nwant++;
+    else
+        c->nwant--;
+    timer_update(c);
+}
+
+static void timer_update(uctx *c)
+{
+    bool on = c->nwant > 0 || c->ngraves > 0;
+    if (on && !uv_is_active((uv_handle_t *)&c->wtimer))
         uv_timer_start(&c->wtimer, on_wtimer, 2, 2);
-    else if (!on && --c->nwant == 0)
+    else if (!on)
         uv_timer_stop(&c->wtimer);
 }
 
