@@ -112,7 +112,11 @@ PY
 
 # 1. 150 UEs: SUCI null, Profile A, Profile B
 { gnb_yaml; tpl 1 50 $K null; tpl 51 50 $K A "$pubA" "$idA"; tpl 101 50 $K B "$pubB" "$idB"; } >"$tmp/sim1.yaml"
-sim "$tmp/sim1.yaml" "$tmp/r1.json" --procedure registration+deregistration --rate 200
+# The happy path uses T3510's own 15 s (TS 24.501 Table 10.2.1) rather than the 3 s guard of
+# the failure cases: on a loaded machine (ASan, other jobs) a step can pass 3 s, and the
+# UE's retransmitted REGISTRATION REQUEST then restarts authentication under an answer
+# already in flight (5.4.1.3.7 collision), which is correct but not what this step tests.
+sim "$tmp/sim1.yaml" "$tmp/r1.json" --procedure registration+deregistration --rate 200 --timeout-ms 15000
 ok=$(field "$tmp/r1.json" registration+deregistration ok)
 [ "$ok" = 150 ] || { fail "registration+deregistration: $ok of 150 ok"; head -c 3000 "$tmp/r1.json"; tail -5 "$tmp/r1.json.err"; }
 n=$(grep -c "registration accepted" "$tmp/run.log")
