@@ -13,6 +13,7 @@
 #include "sim/sim_up.h"
 #include "sim/ue_proc.h"
 #include "transport/sctp.h"
+#include "transport/sctp_sendq.h"
 
 /* One configured AMF (gnb.amf_addresses[idx]): its association and what NG Setup told. */
 typedef struct n2_amf {
@@ -28,6 +29,7 @@ typedef struct n2_amf {
         uint8_t pointer;
     } guami[SIM_GNB_MAX_GUAMI];
     uint64_t tx, rx, initial; /* PDUs sent/received, N2 connections routed here */
+    g5_sctp_sendq sq; /* PDUs waiting for room in the association (backpressure) */
 } n2_amf;
 
 struct sim_n2 {
@@ -77,10 +79,17 @@ static int send_stream(n2_amf *a, uint16_t stream, const uint8_t *p, size_t len)
 {
     if (!a->assoc || !a->up)
         return G5_ERR_STATE;
-    int rc = g5_sctp_send(a->assoc, stream, G5_SCTP_PPID_NGAP, p, len);
+    /* a full send buffer queues the PDU (bounded) rather than failing the UE's procedure */
+    int rc = g5_sctp_sendq_send(&a->sq, a->assoc, stream, G5_SCTP_PPID_NGAP, p, len);
     if (!rc)
         a->tx++;
     return rc;
+}
+
+static void on_writable(g5_sctp_assoc *as)
+{
+    n2_amf *a = g5_sctp_user(as);
+    g5_sctp_sendq_flush(&a->sq, as);
 }
 
 /* TS 38.412 §7: UE-associated signalling on the streams >= 1 of this association, one
@@ -207,6 +216,7 @@ static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
     bool was_up = a->ng_up;
     a->up = a->ng_up = false;
     a->assoc = NULL;
+    g5_sctp_sendq_clear(&a->sq);
     a->failed = true;
     G5_LOGW("SCTP association to AMF %u down (%d)", a->idx, (int)why);
     if (!n->reported) {
@@ -217,7 +227,8 @@ static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
         n->ready(n, why == G5_SCTP_DOWN_CONNECT_FAILED ? G5_ERR_IO : G5_ERR_STATE, n->arg);
 }
 
-static const g5_sctp_cbs cbs = {.up = on_up, .data = on_data, .down = on_down};
+static const g5_sctp_cbs cbs = {
+    .up = on_up, .data = on_data, .down = on_down, .writable = on_writable};
 
 /* TS 23.501 §6.3.5: a UE with a 5G-S-TMSI goes to the AMF of its AMF Set ID and AMF Pointer
  * when that AMF is up; otherwise (and for a UE without one) AMFs are taken in turn. */
@@ -395,6 +406,7 @@ void sim_n2_free(sim_n2 *n)
             g5_sctp_abort(n->amf[i].assoc);
         if (n->amf[i].retry)
             g5_timer_free(n->amf[i].retry);
+        g5_sctp_sendq_clear(&n->amf[i].sq);
     }
     if (n->drain)
         g5_timer_free(n->drain);

@@ -54,6 +54,7 @@ amf *amf_new(uv_loop_t *loop, const g5_config *cfg, udm *um, ausf *au, const amf
 
 static void gnb_free(amf_gnb *g)
 {
+    g5_sctp_sendq_clear(&g->sq);
     g5_hmap_free(&g->ues);
     free(g);
 }

@@ -15,6 +15,7 @@
 #include "nf/amf/amf.h"
 #include "nf/smf/smf.h"
 #include "ngap/ngap_msg.h"
+#include "transport/sctp_sendq.h"
 
 #define AMF_MAX_RETX 4 /* TS 24.501 §10.2: retransmitted four times, aborted on the 5th */
 #define AMF_NAS_MAX 1024
@@ -47,6 +48,7 @@ struct amf_gnb {
     amf_send_fn send;
     void *send_arg;
     g5_sctp_assoc *assoc;
+    g5_sctp_sendq sq; /* NGAP messages waiting for room in the association (backpressure) */
     bool setup_done;
     char peer[64];
     char name[64];

@@ -6,9 +6,18 @@
 #include "core/log.h"
 #include "nf/amf/amf_int.h"
 
+/* arg is the association, whose user is the gNB context from amf_gnb_attach on (nothing
+ * is sent before). A full send buffer queues the message (bounded) instead of losing it. */
 static int sctp_send(void *arg, uint16_t stream, const uint8_t *p, size_t n)
 {
-    return g5_sctp_send(arg, stream, G5_SCTP_PPID_NGAP, p, n);
+    amf_gnb *g = g5_sctp_user(arg);
+    return g5_sctp_sendq_send(&g->sq, arg, stream, G5_SCTP_PPID_NGAP, p, n);
+}
+
+static void on_writable(g5_sctp_assoc *as)
+{
+    amf_gnb *g = g5_sctp_user(as);
+    g5_sctp_sendq_flush(&g->sq, as);
 }
 
 static void on_up(g5_sctp_assoc *as)
@@ -43,7 +52,8 @@ static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
 
 int amf_n2_listen(amf *a, const g5_sctp_cfg *scfg)
 {
-    static const g5_sctp_cbs cbs = {.up = on_up, .data = on_data, .down = on_down};
+    static const g5_sctp_cbs cbs = {
+        .up = on_up, .data = on_data, .down = on_down, .writable = on_writable};
     g5_sctp_addrs local = {.addr = {a->cfg->amf.n2_addr}, .n = 1, .port = a->cfg->amf.n2_port};
     return g5_sctp_listen(a->loop, scfg, &local, &cbs, a, &a->ep);
 }
