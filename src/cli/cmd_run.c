@@ -84,7 +84,7 @@ static void sessions_up(core *c, const g5_config *cfg)
         G5_LOGE("UPF not started (%s): PDU sessions will fail until a UPF answers at %s:%u",
                 g5_strerror(rc), cfg->smf.upfs[0].address, cfg->smf.upfs[0].port);
     }
-    c->smf = smf_new(&c->loop, c->udr, &cfg->smf, amf_smf_n1n2, c->amf);
+    c->smf = smf_new(&c->loop, c->udm, &cfg->smf, amf_smf_n1n2, c->amf);
     if (!c->smf || (rc = smf_start(c->smf)) != 0) {
         G5_LOGE("SMF not started (PFCP on %s:%u: %s; change smf.pfcp.address/port): no PDU "
                 "sessions",

@@ -128,11 +128,10 @@ print(v if v != {} else -1)
 PY
 }
 
-# One procedure at a time: with several in flight, the core's SMF reads the subscriber
-# store on the loop thread (check_subscription -> udr_sm_data_get) while the UDM's store
-# work runs on a worker thread, and ASan reports a heap-use-after-free in SQLite there
-# (known core defect, reported to the amfsmf branch). Set SERIAL= to run them in parallel.
-SERIAL=${SERIAL---max-inflight 1}
+# Procedures run concurrently (the SMF's subscription read used to race the UDM's worker
+# on one SQLite connection; it now goes through Nudm_SDM on the worker, and the store
+# serialises its callers). SERIAL='--max-inflight 1' runs them one at a time.
+SERIAL=${SERIAL-}
 
 # 1. registration+session+release, 20 IPv4 UEs
 { gnb_yaml; echo "ues:"; tpl 1 20 ipv4 internet; } >"$tmp/s1.yaml"

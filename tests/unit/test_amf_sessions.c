@@ -46,7 +46,7 @@ static void core_up_timers(t_core *c, const amf_timer_cfg *tc)
     t->cfg.smf.pfcp_port = 0;
     strcpy(t->cfg.smf.upfs[0].address, "127.0.0.1");
     t->cfg.smf.upfs[0].port = upf_host_pfcp_port(c->upf);
-    c->smf = smf_new(&t->nf.loop, t->nf.udr, &t->cfg.smf, amf_smf_n1n2, t->amf);
+    c->smf = smf_new(&t->nf.loop, t->nf.udm, &t->cfg.smf, amf_smf_n1n2, t->amf);
     assert_non_null(c->smf);
     assert_int_equal(smf_start(c->smf), 0);
     for (int i = 0; i < 3000 && !smf_pfcp_associated(smf_get_pfcp(c->smf), 0); i++)

@@ -26,6 +26,7 @@
 #include "nf/config.h"
 #include "nf/smf/smf.h"
 #include "nf/smf/smf_gsm.h"
+#include "nf/udm/udm.h"
 #include "nf/udr/udr.h"
 #include "ngap/ngap_msg.h"
 #include "pfcp/pfcp.h"
@@ -178,6 +179,7 @@ typedef struct env {
     t_env st_env;
     g5_store *store;
     udr *udr;
+    udm *udm; /* the SMF's Nudm_SDM (sm-data) */
 } env;
 
 static void run_until(env *e, const int *counter, int want, unsigned ms)
@@ -230,8 +232,11 @@ static env *env_new(const char *v4pool, bool with_udr)
         assert_int_equal(g5_store_sub_put(e->store, &sub), 0);
         e->udr = udr_new(e->store);
         assert_non_null(e->udr);
+        udm_config ucfg = {0};
+        e->udm = udm_new(&e->loop, e->udr, e->store, &ucfg, err, sizeof err);
+        assert_non_null(e->udm);
     }
-    e->smf = smf_new(&e->loop, e->udr, &e->cfg.smf, on_n1n2, e);
+    e->smf = smf_new(&e->loop, e->udm, &e->cfg.smf, on_n1n2, e);
     assert_non_null(e->smf);
     assert_int_equal(smf_start(e->smf), 0);
     /* association: one request from the SMF, answered */
@@ -245,6 +250,7 @@ static env *env_new(const char *v4pool, bool with_udr)
 static void env_free(env *e)
 {
     smf_free(e->smf);
+    udm_free(e->udm);
     uv_close((uv_handle_t *)&e->upf.udp, NULL);
     uv_run(&e->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&e->loop), 0);

@@ -17,6 +17,7 @@
 #include "nas/nas_ie.h"
 #include "nf/smf/smf_gsm.h"
 #include "nf/smf/smf_pool.h"
+#include "nf/udm/udm.h"
 #include "nf/udr/udr.h"
 
 #define BUF_N1 1024
@@ -53,6 +54,8 @@ typedef struct smf_op {
     size_t n2_len;
     /* request copy (create) */
     smf_create_req creq;
+    smf_est_req est; /* the parsed ESTABLISHMENT REQUEST, while sm-data is fetched */
+    uint64_t sdm_id; /* Nudm_SDM_Get sm-data in flight (udm_cancel on free) */
     uint8_t *in1, *in2;
     size_t in1_len, in2_len;
     uint8_t n2_type;
@@ -93,7 +96,7 @@ struct smf_sess {
 
 struct smf {
     uv_loop_t *loop;
-    udr *udr;
+    udm *udm;
     const g5_smf_config *cfg;
     smf_n1n2_fn n1n2;
     void *n1n2_arg;
@@ -118,6 +121,8 @@ static void op_free(smf *s, smf_op *op)
         }
     if (op->sess && op->sess->op == op)
         op->sess->op = NULL;
+    if (op->sdm_id)
+        udm_cancel(s->udm, op->sdm_id);
     if (op->waiting_on)
         for (smf_op **pp = &op->waiting_on->waitq; *pp; pp = &(*pp)->wnext)
             if (*pp == op) {
@@ -530,22 +535,16 @@ static void on_est_rsp(void *arg, int rc, const g5_pfcp_msg *m)
         op_complete(op);
 }
 
-/* DNN and S-NSSAI against the subscription (TS 29.503 sm-data): 0 or a 5GSM cause. */
-static uint8_t check_subscription(smf *s, const smf_create_req *q, char *dnn, size_t cap)
+/* DNN and S-NSSAI against the subscription (TS 29.503 sm-data, from Nudm_SDM_Get): 0 or a
+ * 5GSM cause; dnn gets the subscribed default when the UE sent none. */
+static uint8_t sm_data_cause(int rc, const udr_sm_data *sm, const g5_sbi_problem *pd, char *dnn,
+                             size_t cap)
 {
-    if (!s->udr) {
-        if (!dnn[0])
-            snprintf(dnn, cap, "%s", s->cfg->dnns[0].name);
-        return 0;
-    }
-    udr_sm_data sm;
-    udr_problem pd;
-    int rc = udr_sm_data_get(s->udr, q->supi, &q->snssai, &sm, &pd);
-    if (rc == G5_ERR_NOT_FOUND && !strcmp(pd.cause, "DATA_NOT_FOUND"))
+    if (rc == G5_ERR_NOT_FOUND && pd && !strcmp(pd->cause, "DATA_NOT_FOUND"))
         return SMF_CAUSE_SERVICE_OPTION_NOT_SUBSCRIBED; /* slice not subscribed */
-    if (rc)
+    if (rc || !sm || sm->n_items == 0)
         return SMF_CAUSE_USER_AUTH_FAILED; /* unknown subscriber */
-    const udr_sm_data_item *it = &sm.items[0];
+    const udr_sm_data_item *it = &sm->items[0];
     if (!dnn[0]) { /* §6.4.1.2: no DNN -> the subscribed default */
         if (it->n_dnns == 0)
             return SMF_CAUSE_MISSING_OR_UNKNOWN_DNN;
@@ -604,22 +603,13 @@ static void release_duplicate(smf *s, const char *supi, uint8_t psi)
         }
 }
 
-static uint8_t start_create(smf *s, smf_op *op)
+/* The session itself, once the subscription allowed dnn: 0 (PFCP establishment started)
+ * or a 5GSM cause. */
+static uint8_t create_session(smf *s, smf_op *op, const char *dnn)
 {
     const smf_create_req *q = &op->creq;
-    smf_est_req est;
+    const smf_est_req est = op->est;
     uint8_t cause = 0;
-    if (op->in1_len >= 3 && op->in1[0] == NAS_EPD_5GSM)
-        op->pti = op->in1[2]; /* answer with the UE's PTI even if the rest is bad */
-    if (smf_gsm_parse_est_req(op->in1, op->in1_len, &est, &cause))
-        return cause;
-    op->psi = est.psi;
-    if (est.psi != q->psi)
-        return SMF_CAUSE_INVALID_PSI;
-    char dnn[G5_SMF_DNN_MAX];
-    snprintf(dnn, sizeof dnn, "%s", q->dnn);
-    if ((cause = check_subscription(s, q, dnn, sizeof dnn)))
-        return cause;
     int di = dnn_index(s, dnn);
     if (di < 0)
         return SMF_CAUSE_MISSING_OR_UNKNOWN_DNN;
@@ -663,6 +653,44 @@ static uint8_t start_create(smf *s, smf_op *op)
         sess_free(s, x);
     }
     return cause;
+}
+
+static void on_sm_data(void *arg, int rc, const udr_sm_data *sm, const g5_sbi_problem *pd)
+{
+    smf_op *op = arg;
+    op->sdm_id = 0;
+    char dnn[G5_SMF_DNN_MAX];
+    snprintf(dnn, sizeof dnn, "%s", op->creq.dnn);
+    uint8_t cause = sm_data_cause(rc, sm, pd, dnn, sizeof dnn);
+    if (!cause)
+        cause = create_session(op->s, op, dnn);
+    if (cause) {
+        est_reject(op, cause);
+        op_complete(op);
+    }
+}
+
+/* §6.4.1.2 on the network side: parse, then the subscription through the UDM (its store
+ * read runs on the UDM's worker, never on this loop), then create_session. 0 while in
+ * progress, or a 5GSM cause. */
+static uint8_t start_create(smf *s, smf_op *op)
+{
+    const smf_create_req *q = &op->creq;
+    uint8_t cause = 0;
+    if (op->in1_len >= 3 && op->in1[0] == NAS_EPD_5GSM)
+        op->pti = op->in1[2]; /* answer with the UE's PTI even if the rest is bad */
+    if (smf_gsm_parse_est_req(op->in1, op->in1_len, &op->est, &cause))
+        return cause;
+    op->psi = op->est.psi;
+    if (op->est.psi != q->psi)
+        return SMF_CAUSE_INVALID_PSI;
+    if (!s->udm) { /* no subscription checks: the DNN asked for, or the first configured */
+        char dnn[G5_SMF_DNN_MAX];
+        snprintf(dnn, sizeof dnn, "%s", q->dnn[0] ? q->dnn : s->cfg->dnns[0].name);
+        return create_session(s, op, dnn);
+    }
+    op->sdm_id = udm_sdm_get_sm_data(s->udm, q->supi, &q->snssai, on_sm_data, op);
+    return op->sdm_id ? 0 : SMF_CAUSE_INSUFFICIENT_RESOURCES;
 }
 
 static void on_create_later(g5_timer *t, void *arg)
@@ -1074,13 +1102,13 @@ static int init_pools(smf *s)
     return 0;
 }
 
-smf *smf_new(uv_loop_t *loop, udr *u, const g5_smf_config *cfg, smf_n1n2_fn n1n2, void *n1n2_arg)
+smf *smf_new(uv_loop_t *loop, udm *u, const g5_smf_config *cfg, smf_n1n2_fn n1n2, void *n1n2_arg)
 {
     smf *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->loop = loop;
-    s->udr = u;
+    s->udm = u;
     s->cfg = cfg;
     s->n1n2 = n1n2;
     s->n1n2_arg = n1n2_arg;

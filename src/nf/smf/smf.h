@@ -23,7 +23,7 @@
 #include "nf/smf/smf_pfcp.h"
 
 typedef struct smf smf;
-typedef struct udr udr;
+typedef struct udm udm;
 
 /* Access type (TS 29.571 AccessType) */
 enum smf_an_type { SMF_AN_3GPP = 1, SMF_AN_NON_3GPP = 2 };
@@ -105,8 +105,9 @@ typedef struct smf_n1n2_msg {
 } smf_n1n2_msg;
 typedef void (*smf_n1n2_fn)(void *arg, const smf_n1n2_msg *m);
 
-/* udr may be NULL (no subscription checks). cfg must outlive the smf. */
-smf *smf_new(uv_loop_t *loop, udr *u, const g5_smf_config *cfg, smf_n1n2_fn n1n2, void *n1n2_arg);
+/* u (Nudm_SDM for the sm-data subscription checks) may be NULL: no subscription checks.
+ * u and cfg must outlive the smf. */
+smf *smf_new(uv_loop_t *loop, udm *u, const g5_smf_config *cfg, smf_n1n2_fn n1n2, void *n1n2_arg);
 /* Opens the PFCP socket and starts association with the UPFs. */
 int smf_start(smf *s);
 /* Drops pending requests without callbacks; run the loop once more to close handles. */
