@@ -105,6 +105,7 @@ struct smf {
     bool has4[G5_SMF_MAX_DNNS], has6[G5_SMF_MAX_DNNS];
     smf_sess *sessions;
     smf_op *ops;
+    size_t waiting; /* calls queued behind a busy session (sess_wait); 0 skips sess_kick */
     uint64_t next_id, next_ref;
     uint32_t next_teid;
     smf_stats st;
@@ -127,6 +128,7 @@ static void op_free(smf *s, smf_op *op)
         for (smf_op **pp = &op->waiting_on->waitq; *pp; pp = &(*pp)->wnext)
             if (*pp == op) {
                 *pp = op->wnext;
+                s->waiting--;
                 break;
             }
     g5_timer_free(op->later);
@@ -178,7 +180,7 @@ static void op_complete(smf_op *op)
     free(op->in1);
     free(op->in2);
     free(op);
-    if (ref)
+    if (ref && s->waiting)
         sess_kick(s, ref); /* the session may be free for the next waiting call */
 }
 
@@ -221,7 +223,7 @@ int smf_cancel(smf *s, uint64_t id)
         if (op->id == id) {
             uint64_t ref = op->sess && op->sess->op == op ? op->sess->ref : 0;
             op_free(s, op);
-            if (ref)
+            if (ref && s->waiting)
                 sess_kick(s, ref); /* what waited behind the cancelled call may start */
             return 0;
         }
@@ -257,6 +259,7 @@ static void sess_free(smf *s, smf_sess *x)
     while (x->waitq) { /* calls queued behind the session's last procedure */
         smf_op *w = x->waitq;
         x->waitq = w->wnext;
+        s->waiting--;
         w->waiting_on = NULL;
         w->wnext = NULL;
         w->rc = G5_ERR_NOT_FOUND;
@@ -929,6 +932,7 @@ static void sess_wait(smf_sess *x, smf_op *op)
         pp = &(*pp)->wnext;
     *pp = op;
     op->waiting_on = x;
+    x->s->waiting++;
 }
 
 static void dispatch(smf *s, smf_sess *x, smf_op *op)
@@ -950,6 +954,7 @@ static void sess_kick(smf *s, uint64_t ref)
     while (x && x->waitq && !sess_busy(x)) {
         smf_op *op = x->waitq;
         x->waitq = op->wnext;
+        s->waiting--;
         op->wnext = NULL;
         op->waiting_on = NULL;
         dispatch(s, x, op);
