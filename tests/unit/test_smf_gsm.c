@@ -62,6 +62,28 @@ static void test_pool_v4(void **state)
     assert_int_equal(smf_pool_init(&p, "2001:db8::/80"), G5_ERR_INVALID);
 }
 
+/* 100k sessions on one DNN: a /8 holds SMF_POOL_MAX addresses, every one distinct, and a
+ * /12 (exactly SMF_POOL_MAX) keeps its broadcast address out. */
+static void test_pool_large(void **state)
+{
+    (void)state;
+    smf_pool p;
+    uint8_t a[8];
+    assert_int_equal(smf_pool_init(&p, "10.0.0.0/8"), 0);
+    assert_int_equal(smf_pool_available(&p), SMF_POOL_MAX - 2);
+    for (uint32_t i = 0; i < 100000; i++) {
+        assert_int_equal(smf_pool_alloc(&p, a), 0);
+        uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        assert_int_equal(v, 0x0a000002u + i); /* next-fit: consecutive, none twice */
+    }
+    smf_pool_free(&p);
+    assert_int_equal(smf_pool_init(&p, "10.16.0.0/12"), 0);
+    assert_int_equal(smf_pool_available(&p), SMF_POOL_MAX - 3);
+    uint8_t bcast[8] = {10, 31, 255, 255};
+    assert_int_equal(smf_pool_release(&p, bcast), G5_ERR_NOT_FOUND);
+    smf_pool_free(&p);
+}
+
 static void test_pool_v6(void **state)
 {
     (void)state;
@@ -551,6 +573,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool_v4),
         cmocka_unit_test(test_pool_v6),
+        cmocka_unit_test(test_pool_large),
         cmocka_unit_test(test_config_smf),
         cmocka_unit_test(test_config_smf_upf_link),
         cmocka_unit_test(test_parse_est_req),

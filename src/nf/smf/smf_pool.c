@@ -87,7 +87,7 @@ int smf_pool_init(smf_pool *p, const char *cidr)
     if (rc)
         return rc;
     unsigned host_bits = p->v6 ? 64u - p->plen : 32u - p->plen;
-    p->size = host_bits >= 16 ? SMF_POOL_MAX : 1u << host_bits;
+    p->size = host_bits >= SMF_POOL_MAX_BITS ? SMF_POOL_MAX : 1u << host_bits;
     /* clear the host/index bits of the base */
     unsigned total = p->v6 ? 128 : 32;
     for (unsigned bit = p->plen; bit < total; bit++)
@@ -102,7 +102,7 @@ int smf_pool_init(smf_pool *p, const char *cidr)
     if (!p->v6) {
         bit_put(p, 1, true);
         p->used++;
-        if (host_bits <= 16) {
+        if (host_bits <= SMF_POOL_MAX_BITS) {
             bit_put(p, p->size - 1, true);
             p->used++;
         }
@@ -127,6 +127,10 @@ int smf_pool_alloc(smf_pool *p, uint8_t out[8])
         return G5_ERR_LIMIT;
     for (uint32_t n = 0; n < p->size; n++) {
         uint32_t i = (p->cursor + n) % p->size;
+        if (i % 64 == 0 && p->bits[i / 64] == UINT64_MAX && p->size - i >= 64) {
+            n += 63; /* a full word: next one */
+            continue;
+        }
         if (!bit_get(p, i)) {
             bit_put(p, i, true);
             p->used++;
@@ -144,7 +148,7 @@ int smf_pool_release(smf_pool *p, const uint8_t addr[8])
     if (!p->bits || addr_slot(p, addr, &i) || !bit_get(p, i))
         return G5_ERR_NOT_FOUND;
     /* reserved slots are never released */
-    if (i == 0 || (!p->v6 && (i == 1 || (p->plen >= 16 && i == p->size - 1))))
+    if (i == 0 || (!p->v6 && (i == 1 || (32u - p->plen <= SMF_POOL_MAX_BITS && i == p->size - 1))))
         return G5_ERR_NOT_FOUND;
     bit_put(p, i, false);
     p->used--;

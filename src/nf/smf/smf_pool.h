@@ -5,15 +5,17 @@
  * each PDU session gets one /64 (TS 23.501 §5.8.2.2.3: the UE builds its address from the
  * /64 announced by the UPF's Router Advertisement and its interface identifier); the first
  * /64 is reserved. Both are a bitmap with a next-fit cursor: no duplicates, O(1) amortised
- * allocation, freed addresses are reused only after the cursor wraps (a released address
- * is not handed straight to the next UE). At most SMF_POOL_MAX entries per pool. */
+ * allocation (full 64-bit words are skipped), freed addresses are reused only after the
+ * cursor wraps (a released address is not handed straight to the next UE). At most
+ * SMF_POOL_MAX entries per pool (a 128 KiB bitmap): enough for 100k+ sessions per DNN. */
 #ifndef G5_NF_SMF_POOL_H
 #define G5_NF_SMF_POOL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SMF_POOL_MAX 65536u
+#define SMF_POOL_MAX_BITS 20u
+#define SMF_POOL_MAX (1u << SMF_POOL_MAX_BITS)
 
 typedef struct smf_pool {
     bool v6;
