@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/hmap.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "nas/nas.h"
@@ -34,7 +35,7 @@ enum op_kind { OP_CREATE, OP_UPDATE, OP_RELEASE };
 typedef struct smf_sess smf_sess;
 
 typedef struct smf_op {
-    struct smf_op *next;
+    struct smf_op *next, *prev; /* smf.ops, for smf_free */
     smf *s;
     uint64_t id;
     int kind;
@@ -69,7 +70,8 @@ typedef struct smf_op {
 } smf_op;
 
 struct smf_sess {
-    smf_sess *next;
+    smf_sess *next, *prev; /* smf.sessions, for walks over all (UPF restart, free) */
+    smf_sess *sp_next; /* same (SUPI, PSI) key in smf.by_supi_psi */
     smf *s;
     uint64_t ref; /* SM context reference == local SEID */
     char supi[24];
@@ -105,21 +107,103 @@ struct smf {
     bool has4[G5_SMF_MAX_DNNS], has6[G5_SMF_MAX_DNNS];
     smf_sess *sessions;
     smf_op *ops;
+    /* indexes, O(1) per message whatever the number of sessions (see "index" below) */
+    g5_hmap by_ref; /* SM context reference == local SEID -> smf_sess */
+    g5_hmap by_supi_psi; /* supi_psi_key() -> chain of smf_sess through sp_next */
+    g5_hmap ops_by_id; /* request id -> smf_op */
     size_t waiting; /* calls queued behind a busy session (sess_wait); 0 skips sess_kick */
     uint64_t next_id, next_ref;
     uint32_t next_teid;
     smf_stats st;
 };
 
+/* ---- index: every per-message lookup is a hash-map get ----
+ *
+ * Sessions are found by SM context reference (== local SEID: AMF calls and the UPF's
+ * Session Report Requests) and by (SUPI, PSI) (an establishment replacing a session with
+ * the same PSI, TS 24.501 §6.4.1.2); service calls by request id (smf_cancel). The lists
+ * stay doubly linked so unlinking is O(1) and whole-SMF walks (UPF restart, free) work. */
+
+static uint64_t supi_psi_key(const char *supi, uint8_t psi)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64; the map mixes keys with its own seed */
+    for (const char *c = supi; *c; c++)
+        h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    return (h ^ psi) * 0x100000001b3ull;
+}
+
+/* Links x into the list and the indexes: 0 or G5_ERR_NOMEM (then x is in none of them). */
+static int sess_index(smf *s, smf_sess *x)
+{
+    uint64_t k = supi_psi_key(x->supi, x->psi);
+    smf_sess *head = g5_hmap_get(&s->by_supi_psi, k);
+    if (g5_hmap_put(&s->by_ref, x->ref, x))
+        return G5_ERR_NOMEM;
+    if (g5_hmap_put(&s->by_supi_psi, k, x)) {
+        g5_hmap_del(&s->by_ref, x->ref);
+        return G5_ERR_NOMEM;
+    }
+    x->sp_next = head;
+    x->prev = NULL;
+    x->next = s->sessions;
+    if (s->sessions)
+        s->sessions->prev = x;
+    s->sessions = x;
+    return 0;
+}
+
+static void sess_unindex(smf *s, smf_sess *x)
+{
+    if (g5_hmap_get(&s->by_ref, x->ref) != x)
+        return; /* never indexed */
+    g5_hmap_del(&s->by_ref, x->ref);
+    uint64_t k = supi_psi_key(x->supi, x->psi);
+    smf_sess *head = g5_hmap_get(&s->by_supi_psi, k);
+    if (head == x) {
+        if (x->sp_next)
+            g5_hmap_put(&s->by_supi_psi, k, x->sp_next); /* replaces: cannot fail */
+        else
+            g5_hmap_del(&s->by_supi_psi, k);
+    } else {
+        for (smf_sess *y = head; y; y = y->sp_next)
+            if (y->sp_next == x) {
+                y->sp_next = x->sp_next;
+                break;
+            }
+    }
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        s->sessions = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    x->next = x->prev = x->sp_next = NULL;
+}
+
+static smf_sess *sess_find(const smf *s, uint64_t ref)
+{
+    return g5_hmap_get(&s->by_ref, ref);
+}
+
 /* ---- ops ---- */
+
+static void op_unlink(smf *s, smf_op *op)
+{
+    if (g5_hmap_get(&s->ops_by_id, op->id) != op)
+        return;
+    g5_hmap_del(&s->ops_by_id, op->id);
+    if (op->prev)
+        op->prev->next = op->next;
+    else
+        s->ops = op->next;
+    if (op->next)
+        op->next->prev = op->prev;
+    op->next = op->prev = NULL;
+}
 
 static void op_free(smf *s, smf_op *op)
 {
-    for (smf_op **pp = &s->ops; *pp; pp = &(*pp)->next)
-        if (*pp == op) {
-            *pp = op->next;
-            break;
-        }
+    op_unlink(s, op);
     if (op->sess && op->sess->op == op)
         op->sess->op = NULL;
     if (op->sdm_id)
@@ -144,11 +228,7 @@ static void sess_kick(smf *s, uint64_t ref);
 static void op_complete(smf_op *op)
 {
     smf *s = op->s;
-    for (smf_op **pp = &s->ops; *pp; pp = &(*pp)->next)
-        if (*pp == op) {
-            *pp = op->next;
-            break;
-        }
+    op_unlink(s, op);
     if (op->sess && op->sess->op == op)
         op->sess->op = NULL;
     op->sess = NULL;
@@ -175,7 +255,6 @@ static void op_complete(smf_op *op)
         ((smf_release_cb)op->cb)(op->arg, op->rc);
     }
     uint64_t ref = op->kind == OP_CREATE ? op->ref : op->target_ref;
-    op->next = NULL;
     g5_timer_free(op->later);
     free(op->in1);
     free(op->in2);
@@ -212,41 +291,34 @@ static smf_op *op_new(smf *s, int kind, void *cb, void *arg)
     op->cb = cb;
     op->arg = arg;
     op->id = ++s->next_id;
+    if (g5_hmap_put(&s->ops_by_id, op->id, op)) {
+        free(op);
+        return NULL;
+    }
     op->next = s->ops;
+    if (s->ops)
+        s->ops->prev = op;
     s->ops = op;
     return op;
 }
 
 int smf_cancel(smf *s, uint64_t id)
 {
-    for (smf_op *op = s->ops; op; op = op->next)
-        if (op->id == id) {
-            uint64_t ref = op->sess && op->sess->op == op ? op->sess->ref : 0;
-            op_free(s, op);
-            if (ref && s->waiting)
-                sess_kick(s, ref); /* what waited behind the cancelled call may start */
-            return 0;
-        }
-    return G5_ERR_NOT_FOUND;
+    smf_op *op = g5_hmap_get(&s->ops_by_id, id);
+    if (!op)
+        return G5_ERR_NOT_FOUND;
+    uint64_t ref = op->sess && op->sess->op == op ? op->sess->ref : 0;
+    op_free(s, op);
+    if (ref && s->waiting)
+        sess_kick(s, ref); /* what waited behind the cancelled call may start */
+    return 0;
 }
 
 /* ---- sessions ---- */
 
-static smf_sess *sess_find(const smf *s, uint64_t ref)
-{
-    for (smf_sess *x = s->sessions; x; x = x->next)
-        if (x->ref == ref)
-            return x;
-    return NULL;
-}
-
 static void sess_free(smf *s, smf_sess *x)
 {
-    for (smf_sess **pp = &s->sessions; *pp; pp = &(*pp)->next)
-        if (*pp == x) {
-            *pp = x->next;
-            break;
-        }
+    sess_unindex(s, x);
     if (x->has_ipv4)
         smf_pool_release(&s->pool4[x->dnn_idx], x->ipv4);
     if (x->has_ipv6)
@@ -596,7 +668,7 @@ static uint8_t alloc_addresses(smf *s, smf_sess *x)
 /* An existing session with the same PSI is released locally first (§6.4.1.2 NOTE). */
 static void release_duplicate(smf *s, const char *supi, uint8_t psi)
 {
-    for (smf_sess *x = s->sessions; x; x = x->next)
+    for (smf_sess *x = g5_hmap_get(&s->by_supi_psi, supi_psi_key(supi, psi)); x; x = x->sp_next)
         if (x->psi == psi && !strcmp(x->supi, supi) && !x->op) {
             G5_LOGI("%s PSI %u: new establishment replaces the old session", supi, psi);
             if (x->up_seid)
@@ -630,8 +702,10 @@ static uint8_t create_session(smf *s, smf_op *op, const char *dnn)
     x->dnn_idx = di;
     x->est = est;
     x->state = SESS_ESTABLISHING;
-    x->next = s->sessions;
-    s->sessions = x;
+    if (sess_index(s, x)) {
+        free(x);
+        return SMF_CAUSE_INSUFFICIENT_RESOURCES;
+    }
     x->upf = select_upf(s, x->dnn, &x->snssai);
     if (x->upf < 0)
         cause = SMF_CAUSE_NETWORK_FAILURE; /* no associated UPF serves this DNN/slice */
@@ -1117,6 +1191,9 @@ smf *smf_new(uv_loop_t *loop, udm *u, const g5_smf_config *cfg, smf_n1n2_fn n1n2
     s->cfg = cfg;
     s->n1n2 = n1n2;
     s->n1n2_arg = n1n2_arg;
+    g5_hmap_init(&s->by_ref);
+    g5_hmap_init(&s->by_supi_psi);
+    g5_hmap_init(&s->ops_by_id);
     smf_pfcp_events ev = {
         .arg = s, .upf_restart = on_upf_restart, .report = on_report, .assoc = NULL};
     s->pfcp = smf_pfcp_new(loop, cfg, &ev);
@@ -1140,6 +1217,9 @@ void smf_free(smf *s)
         op_free(s, s->ops);
     while (s->sessions)
         sess_free(s, s->sessions);
+    g5_hmap_free(&s->by_ref);
+    g5_hmap_free(&s->by_supi_psi);
+    g5_hmap_free(&s->ops_by_id);
     for (int i = 0; i < G5_SMF_MAX_DNNS; i++) {
         smf_pool_free(&s->pool4[i]);
         smf_pool_free(&s->pool6[i]);

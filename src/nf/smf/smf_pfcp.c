@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/hmap.h"
 #include "core/log.h"
 #include "core/loop.h"
 
@@ -15,7 +16,7 @@
 #define MAX_MSG 8192
 
 typedef struct pfcp_txn {
-    struct pfcp_txn *next;
+    struct pfcp_txn *next, *prev;
     smf_pfcp *p;
     uint64_t id;
     uint32_t seq;
@@ -49,6 +50,9 @@ struct smf_pfcp {
     pfcp_upf upf[G5_SMF_MAX_UPFS];
     int nupf;
     pfcp_txn *txns;
+    /* pending requests indexed by id (cancel) and by (UPF, sequence number) (response
+     * matching, §7.6): O(1) per message however many sessions are in flight */
+    g5_hmap txn_by_id, txn_by_seq;
     uint32_t next_seq;
     uint64_t next_id;
     uint32_t recovery_ts;
@@ -65,13 +69,22 @@ static void send_to(smf_pfcp *p, const struct sockaddr_in *to, const uint8_t *b,
         G5_LOGW("PFCP send failed");
 }
 
+static uint64_t seq_key(int upf, uint32_t seq)
+{
+    return (uint64_t)(uint32_t)upf << 32 | seq;
+}
+
 static void txn_free(smf_pfcp *p, pfcp_txn *t)
 {
-    for (pfcp_txn **pp = &p->txns; *pp; pp = &(*pp)->next)
-        if (*pp == t) {
-            *pp = t->next;
-            break;
-        }
+    g5_hmap_del(&p->txn_by_id, t->id);
+    if (g5_hmap_get(&p->txn_by_seq, seq_key(t->upf, t->seq)) == t)
+        g5_hmap_del(&p->txn_by_seq, seq_key(t->upf, t->seq));
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        p->txns = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
     g5_timer_free(t->t1);
     free(t->buf);
     free(t);
@@ -128,7 +141,17 @@ uint64_t smf_pfcp_request(smf_pfcp *p, int upf, smf_pfcp_build_fn build, const v
     t->len = g5_wbuf_len(&w);
     t->fn = fn;
     t->arg = arg;
+    if (g5_hmap_put(&p->txn_by_id, t->id, t) ||
+        g5_hmap_put(&p->txn_by_seq, seq_key(upf, t->seq), t)) {
+        g5_hmap_del(&p->txn_by_id, t->id);
+        g5_timer_free(t->t1);
+        free(buf);
+        free(t);
+        return 0;
+    }
     t->next = p->txns;
+    if (p->txns)
+        p->txns->prev = t;
     p->txns = t;
     p->st.tx_requests++;
     send_to(p, &p->upf[upf].addr, buf, t->len);
@@ -138,11 +161,9 @@ uint64_t smf_pfcp_request(smf_pfcp *p, int upf, smf_pfcp_build_fn build, const v
 
 void smf_pfcp_cancel(smf_pfcp *p, uint64_t id)
 {
-    for (pfcp_txn *t = p->txns; t; t = t->next)
-        if (t->id == id) {
-            txn_free(p, t);
-            return;
-        }
+    pfcp_txn *t = g5_hmap_get(&p->txn_by_id, id);
+    if (t)
+        txn_free(p, t);
 }
 
 /* ---- association and heartbeat ---- */
@@ -312,9 +333,8 @@ static void handle_request(smf_pfcp *p, pfcp_upf *u, const g5_pfcp_msg *m)
 
 static void handle_response(smf_pfcp *p, pfcp_upf *u, const g5_pfcp_msg *m, int rc)
 {
-    for (pfcp_txn *t = p->txns; t; t = t->next) {
-        if (t->seq != m->h.seq || t->upf != u->idx)
-            continue;
+    pfcp_txn *t = g5_hmap_get(&p->txn_by_seq, seq_key(u->idx, m->h.seq));
+    if (t) {
         p->st.rx_responses++;
         smf_pfcp_rsp_fn fn = t->fn;
         void *fa = t->arg;
@@ -392,6 +412,8 @@ smf_pfcp *smf_pfcp_new(uv_loop_t *loop, const g5_smf_config *cfg, const smf_pfcp
     }
     p->loop = loop;
     p->cfg = cfg;
+    g5_hmap_init(&p->txn_by_id);
+    g5_hmap_init(&p->txn_by_seq);
     if (ev)
         p->ev = *ev;
     p->next_seq = 1;
@@ -439,6 +461,8 @@ void smf_pfcp_free(smf_pfcp *p)
         return;
     while (p->txns)
         txn_free(p, p->txns);
+    g5_hmap_free(&p->txn_by_id);
+    g5_hmap_free(&p->txn_by_seq);
     g5_timer_free(p->hb);
     if (p->udp_open) {
         uv_close((uv_handle_t *)&p->udp, on_closed);
