@@ -180,6 +180,7 @@ typedef struct upf {
                             work */
     g5_pfcp_node_id smf_node;
     uint64_t next_seid;
+    uint32_t alloc_cursor; /* next-fit start in pool: session set-up O(1) amortised */
     uint32_t report_seq;
     upf_dup dup[UPF_DUP_CACHE];
     unsigned dup_next;

@@ -478,10 +478,12 @@ static upf_sess *sess_alloc(upf *u)
 {
     if (u->n_sess >= u->p.max_sessions)
         return NULL;
-    for (uint32_t i = 0; i < u->p.max_sessions; i++) {
+    for (uint32_t n = 0; n < u->p.max_sessions; n++) {
+        uint32_t i = (u->alloc_cursor + n) % u->p.max_sessions;
         upf_sess *s = &u->pool[i];
         if (s->used)
             continue;
+        u->alloc_cursor = (i + 1) % u->p.max_sessions;
         memset(s, 0, sizeof *s);
         s->used = true;
         do {
