@@ -27,6 +27,7 @@
 #include <uv.h>
 
 #include "asn1/aper.h"
+#include "core/err.h"
 #include "core/loop.h"
 #include "gtpu/gtpu.h"
 #include "nas/nas.h"
@@ -180,9 +181,9 @@ static void gnb_setup_rsp(a1_octets *out, uint32_t teid)
     a1_free(&NGAP_PDUSessionResourceSetupResponseTransfer_def, &rsp);
 }
 
-static void test_smf_upf_session(void **state)
+/* The UPF on a loopback N4 socket and an SMF associated with it. */
+static itest *itest_up(void)
 {
-    (void)state;
     itest *t = calloc(1, sizeof *t);
     assert_non_null(t);
     T = t;
@@ -218,6 +219,23 @@ static void test_smf_upf_session(void **state)
         uv_run(&t->loop, UV_RUN_NOWAIT), uv_sleep(1);
     assert_true(smf_pfcp_associated(smf_get_pfcp(t->smf), 0));
     assert_true(t->upf.associated);
+    return t;
+}
+
+static void itest_down(itest *t)
+{
+    smf_free(t->smf);
+    uv_close((uv_handle_t *)&t->udp, NULL);
+    uv_run(&t->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&t->loop), 0);
+    upf_free(&t->upf);
+    free(t);
+}
+
+static void test_smf_upf_session(void **state)
+{
+    (void)state;
+    itest *t = itest_up();
 
     /* establishment */
     uint8_t n1[128];
@@ -270,13 +288,68 @@ static void test_smf_upf_session(void **state)
     assert_int_equal(t->rc, 0);
     assert_null(upf_sess_by_seid(&t->upf, si.up_seid));
     assert_int_equal(smf_get_stats(t->smf)->released, 1);
+    itest_down(t);
+}
 
-    smf_free(t->smf);
-    uv_close((uv_handle_t *)&t->udp, NULL);
-    uv_run(&t->loop, UV_RUN_DEFAULT);
-    assert_int_equal(uv_loop_close(&t->loop), 0);
-    upf_free(&t->upf);
-    free(t);
+/* Establishes (supi, psi) and returns its SM context reference. */
+static uint64_t establish(itest *t, const char *supi, uint8_t psi)
+{
+    uint8_t n1[128];
+    smf_create_req q = {.psi = psi, .snssai = {.sst = 1, .sd = 0xFFFFFF}, .n1 = n1};
+    snprintf(q.supi, sizeof q.supi, "%s", supi);
+    strcpy(q.dnn, "internet");
+    q.n1_len = est_req(n1, sizeof n1);
+    n1[1] = psi; /* the PSI octet of the 5GSM header (TS 24.501 §9.4) */
+    int want = t->n_cb + 1;
+    assert_int_not_equal(smf_create_sm_context(t->smf, &q, on_create, t), 0);
+    spin(t, &t->n_cb, want, 3000);
+    assert_int_equal(t->rc, 0);
+    assert_true(t->crsp.accepted);
+    return t->crsp.sm_context_ref;
+}
+
+/* The session indexes (by reference and by SUPI+PSI): a new establishment with the PSI of
+ * an existing session replaces that one only (TS 24.501 §6.4.1.2 NOTE), both locally and
+ * at the UPF; sessions of other UEs and other PSIs are untouched; a finished call cannot be
+ * cancelled. */
+static void test_smf_index_same_psi(void **state)
+{
+    (void)state;
+    itest *t = itest_up();
+    uint64_t a1 = establish(t, "imsi-001010000000001", 1);
+    uint64_t a2 = establish(t, "imsi-001010000000001", 2);
+    uint64_t b1 = establish(t, "imsi-001010000000002", 1);
+    smf_sess_info old;
+    assert_int_equal(smf_sess_info_get(t->smf, a1, &old), 0);
+    assert_non_null(upf_sess_by_seid(&t->upf, old.up_seid));
+    assert_int_equal(t->upf.n_sess, 3);
+
+    uint64_t a1b = establish(t, "imsi-001010000000001", 1);
+    assert_true(a1b != a1 && a1b != a2 && a1b != b1);
+    smf_sess_info si;
+    assert_int_equal(smf_sess_info_get(t->smf, a1, &si), G5_ERR_NOT_FOUND);
+    assert_int_equal(smf_sess_info_get(t->smf, a2, &si), 0);
+    assert_int_equal(si.psi, 2);
+    assert_int_equal(smf_sess_info_get(t->smf, b1, &si), 0);
+    assert_int_equal(smf_sess_info_get(t->smf, a1b, &si), 0);
+    assert_int_equal(si.psi, 1);
+    spin(t, NULL, 0, 50); /* the UPF handles the deletion of the replaced session */
+    assert_null(upf_sess_by_seid(&t->upf, old.up_seid));
+    assert_int_equal(t->upf.n_sess, 3);
+    assert_int_equal(smf_get_stats(t->smf)->active, 3);
+    assert_int_equal(smf_cancel(t->smf, 1), G5_ERR_NOT_FOUND); /* completed long ago */
+
+    /* releasing by reference finds each one */
+    uint64_t refs[3] = {a2, b1, a1b};
+    for (int i = 0; i < 3; i++) {
+        int want = t->n_cb + 1;
+        assert_int_not_equal(smf_release_sm_context(t->smf, refs[i], on_release, t), 0);
+        spin(t, &t->n_cb, want, 3000);
+        assert_int_equal(t->rc, 0);
+    }
+    assert_int_equal(t->upf.n_sess, 0);
+    assert_int_equal(smf_get_stats(t->smf)->active, 0);
+    itest_down(t);
 }
 
 #else
@@ -287,10 +360,16 @@ static void test_smf_upf_session(void **state)
            "merged\n");
     skip();
 }
+
+static void test_smf_index_same_psi(void **state)
+{
+    test_smf_upf_session(state);
+}
 #endif
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_smf_upf_session)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_smf_upf_session),
+                                       cmocka_unit_test(test_smf_index_same_psi)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
