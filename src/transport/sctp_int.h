@@ -17,6 +17,8 @@
 
 typedef struct g5_sctp_be g5_sctp_be;
 
+typedef struct g5__sctp_flusher g5__sctp_flusher;
+
 struct g5_sctp_ep {
     const g5_sctp_be *be;
     uv_loop_t *loop;
@@ -30,6 +32,11 @@ struct g5_sctp_ep {
     size_t nassocs;
     g5_sctp_assoc *head; /* linked associations (listener) or the one client association */
     g5_sctp_ep_stats st;
+    /* bundling (sctp.c "bundling"): associations holding a message until the end of the
+     * loop iteration, flushed from a uv_prepare handle; bundle = false sends at once */
+    bool bundle;
+    g5__sctp_flusher *fl;
+    g5_sctp_assoc *dirty;
 };
 
 struct g5_sctp_assoc {
@@ -45,6 +52,13 @@ struct g5_sctp_assoc {
     size_t rlen, rcap;
     uint16_t rsid;
     uint32_t rppid;
+    /* the last message sent this loop iteration, not yet given to the stack (bundling) */
+    uint8_t *held;
+    size_t held_len, held_cap;
+    uint16_t held_sid;
+    uint32_t held_ppid;
+    bool has_held, in_dirty;
+    g5_sctp_assoc *dnext, *dprev; /* ep->dirty */
 };
 
 /* Association state changes as the backends see them (RFC 6458 6.1.1 sac_state). */
@@ -95,7 +109,10 @@ struct g5_sctp_be {
     int (*listen)(g5_sctp_ep *ep, const g5_sctp_addrs *local);
     int (*connect)(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *local,
                    const g5_sctp_addrs *peer);
-    int (*send)(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n);
+    /* more: another message follows at once; the stack may hold this one to bundle it
+     * with the next (usrsctp: Nagle for this send; kernel: MSG_MORE). A send without it
+     * pushes out everything held. */
+    int (*send)(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n, bool more);
     int (*shutdown)(g5_sctp_assoc *a);
     /* Closes the socket (ABORT if abort, else a plain close); no more events. The backend
      * may finish the close later (usrsctp waits for the stack to free the association),

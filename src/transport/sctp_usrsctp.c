@@ -66,6 +66,7 @@ typedef struct uassoc {
     g5_sctp_assoc base;
     uobj o;
     bool wcounted; /* counted in ctx->nwant */
+    bool nagle; /* SCTP_NODELAY is off on the socket (bundling a batch) */
 } uassoc;
 
 struct uctx {
@@ -723,9 +724,23 @@ static int u_connect(g5_sctp_ep *ep, g5_sctp_assoc *a, const g5_sctp_addrs *loca
     return 0;
 }
 
-static int u_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n)
+/* usrsctp has no MSG_MORE: a batch is sent with Nagle on (SCTP_NODELAY off), so while
+ * data is in flight its DATA chunks wait in the stream queues, and its last message with
+ * SCTP_NODELAY on again, whose send runs the output routine over everything queued:
+ * the chunks leave bundled, as few packets (UDP datagrams, CRC32c, sendmsg) as fit. */
+static void u_nagle(uassoc *u, bool on)
+{
+    if (u->nagle == on)
+        return;
+    int v = on ? 0 : 1;
+    if (usrsctp_setsockopt(u->o.so, IPPROTO_SCTP, SCTP_NODELAY, &v, sizeof v) == 0)
+        u->nagle = on;
+}
+
+static int u_send(g5_sctp_assoc *a, uint16_t sid, uint32_t ppid, const void *p, size_t n, bool more)
 {
     uassoc *u = (uassoc *)a;
+    u_nagle(u, more);
     struct sctp_sndinfo si = {.snd_sid = sid, .snd_ppid = htonl(ppid)};
     ssize_t r = usrsctp_sendv(u->o.so, p, n, NULL, 0, &si, sizeof si, SCTP_SENDV_SNDINFO, 0);
     if (r < 0) {
