@@ -350,6 +350,7 @@ typedef struct run_result {
     double rss_before_kb, rss_peak_kb, rss_after_kb, bytes_per_ue;
     long released;
     double core_cpu_us, core_loop_cpu_us, sim_cpu_us; /* per registration */
+    double sim_peak_kb, sim_idle_bytes_per_ue; /* sim: peak RSS (wait4), idle UE (report) */
     double import_s;
     char failures[256];
 } run_result;
@@ -375,6 +376,8 @@ static int parse_report(const char *path, run_result *r)
     r->p99 = json_number_value(json_object_get(tot, "p99_us"));
     r->max = json_number_value(json_object_get(tot, "max_us"));
     r->mean = json_number_value(json_object_get(tot, "mean_us"));
+    r->sim_idle_bytes_per_ue =
+        json_number_value(json_object_get(json_object_get(root, "memory"), "rss_bytes_per_ue"));
     const char *cause;
     json_t *v;
     size_t n = 0;
@@ -508,6 +511,7 @@ static int run_sim(const bench_cfg *bc, const char *tmp, pid_t core, run_result 
     double n = (double)(bc->ues > 0 ? bc->ues : 1);
     r->core_loop_cpu_us = (double)(loop1 - loop0) * tick_us / n;
     r->core_cpu_us = (double)(all1 - all0) * tick_us / n;
+    r->sim_peak_kb = (double)ru.ru_maxrss; /* kB on Linux */
     r->sim_cpu_us = ((double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
                      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) /
                     n;
@@ -611,6 +615,10 @@ static void print_result(const bench_cfg *bc, const char *scheme, const run_resu
     printf("  core RSS                 %.1f MB before, %.1f MB peak, %.1f MB after (%ld still "
            "N2-connected at the end went to CM-IDLE)\n",
            r->rss_before_kb / 1024, r->rss_peak_kb / 1024, r->rss_after_kb / 1024, r->released);
+    printf("  sim memory per UE        %10.0f bytes idle (RSS growth building the UEs), "
+           "%.0f bytes at peak (peak RSS %.1f MB / %ld UEs)\n",
+           r->sim_idle_bytes_per_ue, r->sim_peak_kb * 1024 / (double)(bc->ues ? bc->ues : 1),
+           r->sim_peak_kb / 1024, bc->ues);
     printf("  core memory per idle UE  %10.0f bytes (RSS after - RSS before) / %ld registered\n",
            r->bytes_per_ue, bc->ues);
 }
