@@ -1213,10 +1213,16 @@ void smf_free(smf *s)
 {
     if (!s)
         return;
-    while (s->ops)
-        op_free(s, s->ops);
-    while (s->sessions)
-        sess_free(s, s->sessions);
+    for (smf_op *op = s->ops, *next; op; op = next) {
+        next = op->next;
+        op_free(s, op);
+    }
+    s->ops = NULL;
+    for (smf_sess *x = s->sessions, *next; x; x = next) {
+        next = x->next;
+        sess_free(s, x);
+    }
+    s->sessions = NULL;
     g5_hmap_free(&s->by_ref);
     g5_hmap_free(&s->by_supi_psi);
     g5_hmap_free(&s->ops_by_id);
