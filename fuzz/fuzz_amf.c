@@ -9,7 +9,7 @@
  *    the SCTP stream.
  *  mode bit 0 = 1 ("deep"): the harness performs NG Setup and a full initial registration
  *    (SUCI, 5G-AKA with the subscriber's K/OPc, Security Mode Complete, Registration
- *    Complete) with the UE of tests/unit/amf_test_util.h, then each record (tag % 6) is
+ *    Complete) with the UE of tests/unit/amf_test_util.h, then each record (tag % 7) is
  *      0 a 5GMM message, integrity protected and ciphered with the UE's keys and next
  *        UL COUNT, in an Uplink NAS Transport;
  *      1 a 5GSM message wrapped in UL NAS TRANSPORT (payload[0] = PDU session ID,
@@ -21,7 +21,11 @@
  *      4 payload[0] & 0xf is the security header type (and bit 4 skips one UL COUNT),
  *        the rest a plain NAS message protected with it;
  *      5 a 5GMM message, integrity protected, in an Initial UE Message on a new RAN UE
- *        NGAP ID (Service Request / Registration from CM-IDLE after an AN release).
+ *        NGAP ID (Service Request / Registration from CM-IDLE after an AN release);
+ *      6 the UE answers the last NAS message the AMF sent it as a real UE
+ *        does (Authentication Request, Security Mode Command, Registration Accept,
+ *        Configuration Update Command, Deregistration Request), so re-authentication and
+ *        mobility registration run to their end.
  *
  * After every record the loop runs until no thread-pool work (the UDM's SQLite worker) is
  * in flight and a few more turns pass, so AUSF/UDM answers and PFCP round trips land
@@ -160,6 +164,29 @@ static void at_exit(void)
 }
 
 /* Drops what the AMF sent, remembering the UE's AMF UE NGAP ID from it. */
+static uint8_t LAST_DL[1024]; /* the last NAS message the AMF sent the UE, deciphered */
+static size_t LAST_DL_LEN;
+
+/* Keeps the NAS PDU of an AMF message for the UE, deciphered when it can be (an SMC is
+ * only integrity protected with the new keys: its plain part follows the 7-octet header). */
+static void keep_dl_nas(const NGAP_NGAP_PDU_t *pdu)
+{
+    const NGAP_NAS_PDU_t *nas = ngap_find_ie(pdu, NGAP_id_NAS_PDU);
+    if (!nas || nas->len < 2 || nas->len > sizeof LAST_DL)
+        return;
+    size_t len = 0;
+    if (!(nas->buf[1] & 0x0f)) {
+        memcpy(LAST_DL, nas->buf, nas->len);
+        LAST_DL_LEN = nas->len;
+    } else if (UE.sec_on && nas_sec_unprotect(&UE.sec, NAS_DIR_DL, nas->buf, nas->len, LAST_DL,
+                                              sizeof LAST_DL, &len) == 0) {
+        LAST_DL_LEN = len;
+    } else if (nas->len > 7) {
+        memcpy(LAST_DL, nas->buf + 7, nas->len - 7);
+        LAST_DL_LEN = nas->len - 7;
+    }
+}
+
 static void drain(void)
 {
     NGAP_NGAP_PDU_t pdu;
@@ -168,8 +195,10 @@ static void drain(void)
             continue;
         const NGAP_AMF_UE_NGAP_ID_t *aid = ngap_find_ie(&pdu, NGAP_id_AMF_UE_NGAP_ID);
         const NGAP_RAN_UE_NGAP_ID_t *rid = ngap_find_ie(&pdu, NGAP_id_RAN_UE_NGAP_ID);
-        if (aid && rid && *rid == UE.ran_id)
+        if (aid && rid && *rid == UE.ran_id) {
             UE.amf_id = *aid;
+            keep_dl_nas(&pdu);
+        }
         ngap_free(&pdu);
     }
 }
@@ -268,9 +297,51 @@ static void ngap_for_ue(const uint8_t *p, size_t n)
     send_pdu(&pdu);
 }
 
+static void ue_send_type(uint8_t type)
+{
+    uint8_t b[64];
+    nas_msg m;
+    g5_wbuf w;
+    nas_msg_init(&m, type);
+    g5_wbuf_init(&w, b, sizeof b);
+    if (nas_encode(&m, &w) == 0)
+        ul_protected(NAS_SHT_INTEGRITY_CIPHERED, b, g5_wbuf_len(&w), false);
+}
+
+/* What a well-behaved UE answers to the last NAS message it got: re-authentication, a new
+ * Security Mode Command (new keys from the new KSEAF), Registration Accept after a
+ * mobility update, Configuration Update Command, network-initiated deregistration. */
+static void ue_answer(void)
+{
+    nas_msg m;
+    uint8_t cause;
+    if (!LAST_DL_LEN || nas_decode(LAST_DL, LAST_DL_LEN, &m, &cause))
+        return;
+    switch (m.type) {
+    case NAS_AUTHENTICATION_REQUEST:
+        if (m.authentication_request.authentication_parameter_rand.present &&
+            m.authentication_request.authentication_parameter_autn.present)
+            t_answer_auth(&T, &UE, &m, true);
+        break;
+    case NAS_SECURITY_MODE_COMMAND: {
+        nas_sec_algs algs;
+        if (!nas_sec_algs_decode(&m.security_mode_command.selected_nas_security_algorithms, &algs))
+            t_answer_smc(&T, &UE, &m);
+        break;
+    }
+    case NAS_REGISTRATION_ACCEPT: ue_send_type(NAS_REGISTRATION_COMPLETE); break;
+    case NAS_CONFIGURATION_UPDATE_COMMAND: ue_send_type(NAS_CONFIGURATION_UPDATE_COMPLETE); break;
+    case NAS_DEREGISTRATION_REQUEST_UE_TERM: ue_send_type(NAS_DEREGISTRATION_ACCEPT_UE_TERM); break;
+    default: break;
+    }
+    LAST_DL_LEN = 0;
+    settle();
+    drain();
+}
+
 static void deep_record(uint8_t tag, const uint8_t *p, size_t n)
 {
-    switch (tag % 6) {
+    switch (tag % 7) {
     case 0: ul_protected(NAS_SHT_INTEGRITY_CIPHERED, p, n, false); break;
     case 1: ul_gsm(p, n); break;
     case 2: ngap_for_ue(p, n); break;
@@ -282,11 +353,12 @@ static void deep_record(uint8_t tag, const uint8_t *p, size_t n)
             UE.sec.ul_count++;
         ul_protected(p[0] & 0x0f, p + 1, n - 1, false);
         break;
-    default:
+    case 5:
         UE.ran_id++;
         UE.amf_id = -1;
         ul_protected(NAS_SHT_INTEGRITY, p, n, true);
         break;
+    default: ue_answer(); break;
     }
 }
 
@@ -361,6 +433,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         settle();
         drain();
         uint64_t t1 = g5_clock_ns();
+        LAST_DL_LEN = 0;
         run_records(data + 1, size - 1, g, NULL, true);
         uint64_t t2 = g5_clock_ns();
         reset(g, NULL);
@@ -391,7 +464,8 @@ static void seed_rec(seed *s, uint8_t tag, const uint8_t *p, size_t n)
     s->b[s->n++] = tag;
     s->b[s->n++] = (uint8_t)(n >> 8);
     s->b[s->n++] = (uint8_t)n;
-    memcpy(s->b + s->n, p, n);
+    if (n)
+        memcpy(s->b + s->n, p, n);
     s->n += n;
 }
 
@@ -564,6 +638,33 @@ static void write_seeds(const char *dir)
     s.n = 0, s.b[s.n++] = 1;
     seed_dereg(&s, 5);
     seed_write(dir, "deep-dereg-initial", &s);
+    /* deep: AN release, mobility registration update from CM-IDLE, the UE answers what
+     * the AMF asks (re-authentication, SMC, Registration Accept) */
+    s.n = 0, s.b[s.n++] = 1;
+    G5_FUZZ_CHECK(ngap_build_ue_context_release_request(&pdu, 1, 1, &cause) == 0);
+    seed_pdu(&s, 2, &pdu);
+    G5_FUZZ_CHECK(ngap_build_ue_context_release_complete(&pdu, 1, 1) == 0);
+    seed_pdu(&s, 2, &pdu);
+    {
+        t_ue ue = {.tmsi = 0x01020304, .caps = {.ea = 0xf0, .ia = 0x70}};
+        nas_mobile_identity mi;
+        nas_arena ar;
+        t_guti(&ue, &mi);
+        nas_arena_init(&ar);
+        nas_msg_init(&m, NAS_REGISTRATION_REQUEST);
+        nas_ie_set_half(&m.registration_request.ie_5gs_registration_type, 0x0a);
+        nas_ie_set_half(&m.registration_request.ngksi, 0);
+        size_t mark = g5_wbuf_len(&ar.w);
+        G5_FUZZ_CHECK(nas_mobile_identity_encode(&mi, &ar.w) == 0);
+        G5_FUZZ_CHECK(nas_arena_ie(&ar, mark, &m.registration_request.ie_5gs_mobile_identity) == 0);
+        mark = g5_wbuf_len(&ar.w);
+        nas_ue_sec_cap_encode(&ue.caps, &ar.w);
+        G5_FUZZ_CHECK(nas_arena_ie(&ar, mark, &m.registration_request.ue_security_capability) == 0);
+        seed_nas(&s, 5, &m);
+    }
+    for (int i = 0; i < 3; i++)
+        seed_rec(&s, 6, NULL, 0);
+    seed_write(dir, "deep-mobility-registration", &s);
     s.n = 0, s.b[s.n++] = 1;
     seed_gsm(&s, NAS_PDU_SESSION_MODIFICATION_REQUEST, 1, 0);
     seed_gsm(&s, NAS_STATUS_5GSM, 3, 0);
