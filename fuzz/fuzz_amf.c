@@ -30,8 +30,9 @@
  * After every record the loop runs until no thread-pool work (the UDM's SQLite worker) is
  * in flight and a few more turns pass, so AUSF/UDM answers and PFCP round trips land
  * before the next record. Between inputs the gNBs are detached (their UE contexts are
- * released), remaining UEs are deregistered locally, and the AMF's UE count must come
- * back to zero (a leaked UE context aborts). ASan/LSan check memory at exit.
+ * released), remaining UEs are deregistered locally, and the AMF's UE count and the SMF's
+ * active SM contexts must come back to zero (a leaked context aborts). ASan/LSan check memory at
+ * exit.
  *
  * FUZZ_AMF_SEEDS=dir writes the seed corpus (built with the NAS/NGAP codecs) and exits.
  */
@@ -387,6 +388,14 @@ static void reset(amf_gnb *g0, amf_gnb *g1)
     t_q_clear(&T);
     if (amf_ue_count(T.amf) != 0) {
         fprintf(stderr, "fuzz_amf: %zu UE contexts left after the input\n", amf_ue_count(T.amf));
+        abort();
+    }
+    /* every SM context goes with its UE (the PFCP deletions take a few loop turns) */
+    for (int i = 0; i < 50 && smf_get_stats(SMF)->active; i++)
+        settle();
+    if (smf_get_stats(SMF)->active) {
+        fprintf(stderr, "fuzz_amf: %llu SM contexts left after the input\n",
+                (unsigned long long)smf_get_stats(SMF)->active);
         abort();
     }
 }
