@@ -269,8 +269,14 @@ static void create(amf_ue *ue, uint8_t psi, const struct nas_ul_nas_transport *t
     q.n1 = t->payload_container.v;
     q.n1_len = t->payload_container.len;
     amf_sess *x = &ue->sess[psi];
-    if (x->ref) /* a new establishment for this PSI replaces the session (the SMF releases it) */
+    if (x->ref) {
+        /* a new establishment for this PSI replaces the session (TS 24.501 §6.4.1.2: the
+         * existing one is released), so its SM context is released here. Only forgetting
+         * the reference left the old context, its UE address and UPF session in the SMF
+         * for good whenever the SMF rejected the new request (found by fuzz_amf). */
+        smf_release_sm_context(ue->amf->smf, x->ref, quiet_release_cb, NULL);
         sess_clear(x);
+    }
     amf_smf_op *op = op_new(ue, psi, OPK_CREATE);
     if (op)
         op->id = smf_create_sm_context(ue->amf->smf, &q, on_create, op);

@@ -813,6 +813,7 @@ uint64_t smf_create_sm_context(smf *s, const smf_create_req *req, smf_create_cb 
 static void on_mod_rsp(void *arg, int rc, const g5_pfcp_msg *m)
 {
     smf_sess *x = arg;
+    smf *s = x->s;
     smf_op *op = x->op;
     g5_pfcp_sess_rsp *r = calloc(1, sizeof *r);
     x->pfcp_txn = 0;
@@ -826,6 +827,8 @@ static void on_mod_rsp(void *arg, int rc, const g5_pfcp_msg *m)
     if (op) {
         op->rc = rc;
         op_complete(op);
+    } else if (s->waiting) {
+        sess_kick(s, x->ref); /* the cancelled call's exchange is over: the next may start */
     }
 }
 
@@ -996,7 +999,11 @@ static void update_up(smf *s, smf_sess *x, smf_op *op)
  * establishment) waits in order and starts when the running one has completed. */
 static bool sess_busy(const smf_sess *x)
 {
-    return x->op || x->state == SESS_ESTABLISHING;
+    /* pfcp_txn: an exchange with no call attached (a network-requested release's deletion,
+     * or a cancelled call's request) still owns the session until it is answered; a call
+     * started on top would replace its transaction and the answer would find the session
+     * freed (fuzz_smf_gsm: update during smf_release_network, use after free) */
+    return x->op || x->pfcp_txn || x->state == SESS_ESTABLISHING;
 }
 
 static void sess_wait(smf_sess *x, smf_op *op)
@@ -1115,7 +1122,7 @@ int smf_release_network(smf *s, uint64_t ref, uint8_t cause)
     smf_sess *x = sess_find(s, ref);
     if (!x)
         return G5_ERR_NOT_FOUND;
-    if (x->op)
+    if (sess_busy(x)) /* includes a deletion already under way */
         return G5_ERR_AGAIN;
     notify_release(s, x, cause);
     return start_delete(s, x, NULL);

@@ -117,7 +117,8 @@ uint64_t smf_create_sm_context(smf *s, const smf_create_req *req, smf_create_cb 
 uint64_t smf_update_sm_context(smf *s, const smf_update_req *req, smf_update_cb cb, void *arg);
 uint64_t smf_release_sm_context(smf *s, uint64_t sm_context_ref, smf_release_cb cb, void *arg);
 /* Network-requested release (TS 24.501 §6.3.3): sends the release command through n1n2
- * and deletes the PFCP session; the context goes away. */
+ * and deletes the PFCP session; the context goes away. G5_ERR_AGAIN while a procedure or
+ * PFCP exchange of the session (e.g. an earlier release's deletion) is in flight. */
 int smf_release_network(smf *s, uint64_t sm_context_ref, uint8_t cause);
 int smf_cancel(smf *s, uint64_t id);
 
