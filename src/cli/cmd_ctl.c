@@ -181,7 +181,8 @@ static void print_status(json_t *a)
            up / 60 % 60, up % 60);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(a, "nfs"), i, v) printf(" %s", json_string_value(v));
+    for (i = 0; (v = json_array_get(json_object_get(a, "nfs"), i)) != NULL; i++)
+        printf(" %s", json_string_value(v));
     printf("\ngNBs %lld, UEs %lld (registered %lld, connected %lld)\n", geti(a, "gnbs"),
            geti(a, "ues"), geti(a, "ues_registered"), geti(a, "ues_connected"));
     json_t *m = json_object_get(a, "amf");
@@ -209,15 +210,13 @@ static void print_gnbs(json_t *a)
            "TACS");
     size_t i, k;
     json_t *g, *t;
-    json_array_foreach(json_object_get(a, "gnbs"), i, g)
-    {
+    for (i = 0; (g = json_array_get(json_object_get(a, "gnbs"), i)) != NULL; i++) {
         char id[40] = "-", tacs[128] = "";
         json_t *gid = json_object_get(g, "global_gnb_id");
         if (gid)
             snprintf(id, sizeof id, "%s/%llx/%lld", gets(gid, "plmn"), geti(gid, "gnb_id"),
                      geti(gid, "bits"));
-        json_array_foreach(json_object_get(g, "tacs"), k, t)
-        {
+        for (k = 0; (t = json_array_get(json_object_get(g, "tacs"), k)) != NULL; k++) {
             size_t l = strlen(tacs);
             snprintf(tacs + l, sizeof tacs - l, "%s%lld", k ? "," : "",
                      (long long)json_integer_value(t));
@@ -233,8 +232,7 @@ static void psi_list(json_t *arr, char *out, size_t n)
     size_t i;
     json_t *v;
     out[0] = 0;
-    json_array_foreach(arr, i, v)
-    {
+    for (i = 0; (v = json_array_get(arr, i)) != NULL; i++) {
         size_t l = strlen(out);
         json_t *p = json_is_object(v) ? json_object_get(v, "psi") : v;
         snprintf(out + l, n - l, "%s%lld", i ? "," : "", (long long)json_integer_value(p));
@@ -248,8 +246,7 @@ static void print_ues(json_t *a)
     printf("%-22s %-16s %-13s %-5s %-12s %s\n", "SUPI", "5GMM", "CM", "GNB", "TAI", "PSIS");
     size_t i;
     json_t *u;
-    json_array_foreach(json_object_get(a, "ues"), i, u)
-    {
+    for (i = 0; (u = json_array_get(json_object_get(a, "ues"), i)) != NULL; i++) {
         char gnb[16] = "-", tai[24], psis[64];
         json_t *tj = json_object_get(u, "tai");
         if (json_is_integer(json_object_get(u, "gnb")))
@@ -275,8 +272,7 @@ static void print_ue(json_t *a)
                geti(u, "amf_ue_ngap_id"), geti(u, "ran_ue_ngap_id"));
     size_t i;
     json_t *s;
-    json_array_foreach(json_object_get(u, "pdu_sessions"), i, s)
-    {
+    for (i = 0; (s = json_array_get(json_object_get(u, "pdu_sessions"), i)) != NULL; i++) {
         json_t *sn = json_object_get(s, "snssai");
         printf("PDU session %lld: %s, DNN %s, S-NSSAI %lld%s%s, IPv4 %s, IPv6 %s, upCnxState %s\n",
                geti(s, "psi"), gets(s, "state"), gets(s, "dnn"), geti(sn, "sst"),

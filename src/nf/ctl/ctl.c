@@ -221,7 +221,7 @@ static json_t *cmd_status(corectl_env *env)
                             json_pack("{s:I, s:I, s:I, s:I}", "clients", (json_int_t)c->clients,
                                       "requests", (json_int_t)c->requests, "refused",
                                       (json_int_t)c->refused, "dropped",
-                                      (json_int_t)(c->oversize + c->slow_readers)));
+                                      (json_int_t)c->oversize + (json_int_t)c->slow_readers));
     }
     return j;
 }
