@@ -54,7 +54,7 @@ store: {path: $tmp/glass5g.db, key_file: $tmp/glass5g.key}
 upf:
   pfcp: {address: $UPF}
   n3: {address: $UPF}
-  n6: {tun: $TUN, address: 10.46.0.1/16}
+  n6: {tun: $TUN, address: 10.46.0.1/16, address6: ""}
   ue_pools: [10.46.0.0/16]
 smf:
   pfcp: {address: $SMF}
