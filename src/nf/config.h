@@ -111,7 +111,7 @@ typedef struct g5_config {
     g5_smf_config smf;
     struct { /* docs/configuration.md "ctl:", docs/ctl.md: the operator control socket */
         bool enabled;
-        char socket[108]; /* unix socket path; "" = glass5g-ctl.sock next to store.path */
+        char socket[108]; /* unix socket path; "" = "<store.path>-ctl" */
         int mode; /* enum: 0 = 0600 (owner only), 1 = 0660 (owner and group) */
     } ctl;
 } g5_config;

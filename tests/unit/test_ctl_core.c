@@ -706,10 +706,10 @@ static void test_socket(void **s)
     g5_config_defaults(&d);
     snprintf(d.store.path, sizeof d.store.path, "/var/lib/glass5g/glass5g.db");
     assert_int_equal(corectl_socket_path(&d, buf, sizeof buf), 0);
-    assert_string_equal(buf, "/var/lib/glass5g/glass5g-ctl.sock");
+    assert_string_equal(buf, "/var/lib/glass5g/glass5g.db-ctl");
     snprintf(d.store.path, sizeof d.store.path, "glass5g.db");
     assert_int_equal(corectl_socket_path(&d, buf, sizeof buf), 0);
-    assert_string_equal(buf, "glass5g-ctl.sock");
+    assert_string_equal(buf, "glass5g.db-ctl");
     memset(d.store.path, 'x', 200);
     d.store.path[0] = '/';
     d.store.path[150] = '/';

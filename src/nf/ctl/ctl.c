@@ -455,15 +455,8 @@ json_t *corectl_handle(corectl_env *env, const char *line, size_t len)
 
 int corectl_socket_path(const g5_config *cfg, char *out, size_t n)
 {
-    int len;
-    const char *slash = strrchr(cfg->store.path, '/');
-    if (cfg->ctl.socket[0])
-        len = snprintf(out, n, "%s", cfg->ctl.socket);
-    else if (slash) /* the state directory: where the subscriber store lives */
-        len = snprintf(out, n, "%.*s/glass5g-ctl.sock", (int)(slash - cfg->store.path),
-                       cfg->store.path);
-    else
-        len = snprintf(out, n, "glass5g-ctl.sock");
+    int len = cfg->ctl.socket[0] ? snprintf(out, n, "%s", cfg->ctl.socket)
+                                 : snprintf(out, n, "%s-ctl", cfg->store.path);
     return len < 0 || (size_t)len >= n || len >= 108 ? G5_ERR_TOO_LONG : 0;
 }
 
@@ -477,7 +470,9 @@ corectl *corectl_start(uv_loop_t *loop, corectl_env *env, char *err, size_t errl
     char path[256];
     if (corectl_socket_path(env->cfg, path, sizeof path) != 0) {
         snprintf(err, errlen,
-                 "control socket path too long for a unix socket (107 bytes); set ctl.socket");
+                 "control socket path '%.40s...' is too long for a unix socket (107 bytes); set "
+                 "ctl.socket",
+                 path);
         return NULL;
     }
     g5_ctl_opts o = {.max_line = CORECTL_MAX_LINE,

@@ -48,8 +48,9 @@ typedef struct corectl_env {
 
 typedef struct corectl corectl;
 
-/* The socket path of cfg: ctl.socket, else glass5g-ctl.sock in store.path's directory.
- * Returns 0 or G5_ERR_TOO_LONG (the path does not fit a unix socket address). */
+/* The socket path of cfg: ctl.socket, else "<store.path>-ctl" (next to the store, named
+ * like SQLite's -wal/-shm files: one store, one core, one socket). Returns 0 or
+ * G5_ERR_TOO_LONG (the path does not fit a unix socket address). */
 int corectl_socket_path(const g5_config *cfg, char *out, size_t n);
 /* Listens on corectl_socket_path(env->cfg) with env->cfg->ctl.mode. env must outlive the
  * server. NULL with err set on failure. */
