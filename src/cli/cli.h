@@ -15,6 +15,7 @@ int cmd_suci(int argc, char **argv); /* cmd_suci.c: keygen | conceal | deconceal
 int cmd_decode(int argc, char **argv); /* cmd_codec.c: decode nas|ngap|pfcp|gtpu HEX */
 int cmd_encode(int argc, char **argv); /* cmd_codec.c: encode nas|ngap|pfcp|gtpu < JSON */
 int cmd_subscriber(int argc, char **argv); /* cmd_subscriber.c */
+int cmd_ctl(int argc, char **argv); /* cmd_ctl.c: control of a running `glass5g run` */
 
 /* True if argv has -h or --help anywhere. */
 int g5_cli_wants_help(int argc, char **argv);

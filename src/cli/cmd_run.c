@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "nf/amf/amf.h"
 #include "nf/config.h"
+#include "nf/ctl/ctl.h"
 #include "nf/smf/smf.h"
 #include "nf/upf/upf_host.h"
 #include "nf/upf/upf_main.h"
@@ -44,6 +45,8 @@ typedef struct core {
     amf *amf;
     smf *smf;
     upf_host *upf;
+    corectl *ctl; /* operator control socket (docs/ctl.md) */
+    corectl_env ctl_env;
 } core;
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -55,6 +58,7 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 static void core_down(core *c)
 {
+    corectl_stop(c->ctl);
     amf_free(c->amf); /* before the SMF: it releases its SM contexts there */
     smf_free(c->smf);
     upf_host_stop(c->upf);
@@ -164,6 +168,15 @@ static int run(const g5_config *cfg, const char *pcap)
         if ((rc = amf_n2_listen(c.amf, &scfg)) != 0)
             fprintf(stderr, "glass5g run: N2 listen on %s:%u failed: %s\n", cfg->amf.n2_addr,
                     cfg->amf.n2_port, g5_strerror(rc));
+    }
+    if (rc == 0 && cfg->ctl.enabled) {
+        char err[256];
+        c.ctl_env = (corectl_env){
+            .cfg = cfg, .amf = c.amf, .smf = c.smf, .upf = c.upf, .started_ms = g5_clock_ms()};
+        if (!(c.ctl = corectl_start(&c.loop, &c.ctl_env, err, sizeof err))) {
+            fprintf(stderr, "glass5g run: control socket: %s\n", err);
+            rc = G5_ERR_IO;
+        }
     }
     if (rc == 0) {
         G5_LOGI("AMF %s started: N2 on %s:%u (SCTP %s), PLMN %s%s", cfg->amf.name, cfg->amf.n2_addr,

@@ -12,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
     {"run", cmd_run, "run the core network (all NFs in one process by default)"},
+    {"ctl", cmd_ctl, "operator control of a running core (status, UEs, gNBs, actions)"},
     {"subscriber", cmd_subscriber, "add, list, show, update, delete, import subscribers"},
     {"auth", cmd_auth, "authentication vectors (MILENAGE, 5G-AKA keys) and resync"},
     {"suci", cmd_suci, "SUCI home-network keys, conceal and de-conceal"},

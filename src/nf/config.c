@@ -48,6 +48,7 @@ void g5_config_defaults(g5_config *cfg)
     cfg->upf.max_sessions = 4096;
     cfg->upf.err_ind_per_s = 100;
     g5_config_smf_defaults(&cfg->smf);
+    cfg->ctl.enabled = true;
 }
 
 static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
@@ -377,7 +378,7 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     if (root && root->type != G5_YAML_MAP) {
         g5_cfg_error(&c, root, NULL,
                      "the configuration must be a map of sections "
-                     "(log:, plmn:, amf:, smf:, upf:, store:)");
+                     "(log:, plmn:, amf:, smf:, upf:, store:, ctl:)");
         return G5_ERR_CONFIG;
     }
     g5_ynode *m = NULL;
@@ -394,6 +395,12 @@ static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)
     if (g5_cfg_map(&c, root, "store", false, &m) == 1) {
         g5_cfg_str(&c, m, "path", false, cfg->store.path, sizeof cfg->store.path);
         g5_cfg_str(&c, m, "key_file", false, cfg->store.key_file, sizeof cfg->store.key_file);
+    }
+    if (g5_cfg_map(&c, root, "ctl", false, &m) == 1) { /* docs/ctl.md */
+        static const char *const modes[] = {"0600", "0660", NULL};
+        g5_cfg_bool(&c, m, "enabled", false, &cfg->ctl.enabled);
+        g5_cfg_str(&c, m, "socket", false, cfg->ctl.socket, sizeof cfg->ctl.socket);
+        g5_cfg_enum(&c, m, "mode", false, modes, &cfg->ctl.mode);
     }
     g5_cfg_check_unknown(&c, root, NULL);
     return c.errors ? G5_ERR_CONFIG : 0;

@@ -109,6 +109,11 @@ typedef struct g5_config {
         uint32_t err_ind_per_s;
     } upf;
     g5_smf_config smf;
+    struct { /* docs/configuration.md "ctl:", docs/ctl.md: the operator control socket */
+        bool enabled;
+        char socket[108]; /* unix socket path; "" = "<store.path>-ctl" */
+        int mode; /* enum: 0 = 0600 (owner only), 1 = 0660 (owner and group) */
+    } ctl;
 } g5_config;
 
 /* Defaults of the smf: section alone (g5_config_defaults calls it). */

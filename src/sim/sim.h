@@ -176,6 +176,7 @@ typedef struct sim_nas_event {
     uint8_t msg_type; /* TS 24.501 9.7 message type, e.g. 0x56 Authentication request */
     uint8_t cause; /* 5GMM/5GSM cause when the message carries one, else 0 */
     bool has_reply; /* the hook wrote an uplink NAS message into `reply` */
+    bool reregister; /* network DEREGISTRATION REQUEST: re-registration required */
 } sim_nas_event;
 
 /* UE protocol hooks: USIM (MILENAGE f1-f5*, TS 35.206), SUCI concealment (TS 33.501 C.3),

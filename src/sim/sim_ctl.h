@@ -11,7 +11,8 @@
  * (SIM_CTL_MAX_LINE per request, longer lines close the client), at most SIM_CTL_MAX_CLIENTS
  * clients are served (more are told so and closed), idle clients are closed after
  * SIM_CTL_IDLE_MS, and a client that does not read its answers is closed once
- * SIM_CTL_MAX_QUEUED bytes wait for it. The socket is created mode 0600.
+ * SIM_CTL_MAX_QUEUED bytes wait for it. The socket is created mode 0600. The framing and
+ * these limits are shared with `glass5g ctl` (src/core/ctlsock.h).
  */
 #ifndef G5_SIM_CTL_H
 #define G5_SIM_CTL_H

@@ -161,6 +161,15 @@ static int encode_emit(sim_ue_ctx *c, const nas_msg *m, uint8_t sht, g5_wbuf *ou
     g5_wbuf w;
     g5_wbuf_init(&w, b, sizeof b);
     int rc = nas_encode(m, &w);
+    /* An answer to an unprotected IDENTITY or AUTHENTICATION REQUEST goes unprotected: a
+     * network asking in plain shares no 5G NAS security context with this UE (it would
+     * protect the request, 4.4.4.1; e.g. it deleted the UE's context at a network-initiated
+     * deregistration), could not read a protected answer, and takes these unprotected
+     * (4.4.4.3). */
+    if (c->rx_plain &&
+        (m->type == NAS_IDENTITY_RESPONSE || m->type == NAS_AUTHENTICATION_RESPONSE ||
+         m->type == NAS_AUTHENTICATION_FAILURE))
+        sht = NAS_SHT_PLAIN;
     if (!rc)
         rc = emit(c, sht, b, w.len, out);
     return rc;
@@ -571,7 +580,8 @@ static int on_identity_request(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, g5_wb
     if (!rc)
         rc = nas_arena_ie(&a, mark, &m.identity_response.mobile_identity);
     if (!rc)
-        rc = encode_emit(c, &m, c->has_sec ? NAS_SHT_INTEGRITY_CIPHERED : NAS_SHT_PLAIN, reply);
+        rc = encode_emit(
+            c, &m, c->has_sec && !c->rx_plain ? NAS_SHT_INTEGRITY_CIPHERED : NAS_SHT_PLAIN, reply);
     return rc;
 }
 
@@ -626,6 +636,8 @@ static int dispatch(sim_ue_layer *l, sim_ue *ue, sim_ue_ctx *c, const nas_msg *m
     case NAS_DEREGISTRATION_REQUEST_UE_TERM: {
         /* 5.5.2.3.2: answer DEREGISTRATION ACCEPT; the UE is deregistered */
         ev->cause = cause_of(&m->deregistration_request_ue_term.ie_5gmm_cause);
+        /* 9.11.3.20 bit 3: re-registration required (5.5.2.3.2: register again) */
+        ev->reregister = m->deregistration_request_ue_term.de_registration_type.half & 0x4;
         nas_msg r;
         nas_msg_init(&r, NAS_DEREGISTRATION_ACCEPT_UE_TERM);
         c->mm_state = SIM_5GMM_DEREGISTERED;
@@ -664,6 +676,7 @@ static int ops_downlink(void *layer, sim_ue *ue, const uint8_t *nas, size_t len,
         return G5_ERR_NOMEM;
     uint8_t cause = 0;
     int rc = nas_decode(nas, len, m, &cause);
+    c->rx_plain = rc >= 0 && m->sht == NAS_SHT_PLAIN;
     if (rc < 0) {
         ev->cause = cause;
     } else if (m->epd != NAS_EPD_5GMM) {

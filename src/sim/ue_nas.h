@@ -50,6 +50,7 @@ typedef struct sim_ue_ctx {
     uint8_t ngksi; /* of the current context; 7 = no key (TS 24.501 9.11.3.32) */
     uint8_t new_ngksi; /* of the KAMF from the last AKA */
     bool has_sec, has_new_kamf, has_guti;
+    bool rx_plain; /* the downlink message being handled came without security header */
     uint8_t guti_plmn[3];
     uint8_t amf_region_id;
     uint8_t last_cause; /* 5GMM cause of the last reject */

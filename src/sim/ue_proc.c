@@ -12,9 +12,12 @@
 #include "sim/ue_proc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
+#include "core/loop.h"
 #include "ngap/gen/ngap_types.h"
 #include "sim/gnb.h"
 #include "sim/sim_up.h"
@@ -240,6 +243,45 @@ static int send_reply(sim_run *r, g5_wbuf *reply, const char *step)
 static int life_on_accept(sim_run *r, proc_state *ps, g5_wbuf *reply);
 static int life_on_release(sim_run *r, proc_state *ps);
 
+/* TS 24.501 §5.5.2.3.2: after a network-initiated deregistration with "re-registration
+ * required" the UE starts an initial registration once the N2 connection of the
+ * deregistration is released; it is tried every REREG_WAIT_MS until the UE runs nothing
+ * (at most REREG_TRIES times). */
+#define REREG_WAIT_MS 200
+#define REREG_TRIES 50
+typedef struct rereg {
+    sim_engine *eng;
+    uint32_t index;
+    unsigned tries;
+} rereg;
+
+static void on_rereg(g5_timer *t, void *arg)
+{
+    rereg *x = arg;
+    sim_ue *ue = sim_pop_by_index(&x->eng->pop, x->index);
+    if (ue && (ue->run || ue->cm_state == SIM_CM_CONNECTED) && ++x->tries < REREG_TRIES) {
+        g5_timer_start(t, REREG_WAIT_MS);
+        return;
+    }
+    if (ue && !ue->run && sim_engine_start(x->eng, ue, &sim_proc_registration) != 0)
+        G5_LOGW("UE %u: re-registration not started", (unsigned)x->index);
+    g5_timer_free(t);
+    free(x);
+}
+
+static void rereg_later(sim_engine *e, sim_ue *ue)
+{
+    rereg *x = calloc(1, sizeof *x);
+    g5_timer *t = x ? g5_timer_new(e->loop, on_rereg, x) : NULL;
+    if (!t) {
+        free(x);
+        return;
+    }
+    x->eng = e;
+    x->index = ue->index;
+    g5_timer_start(t, REREG_WAIT_MS);
+}
+
 /* What a NAS event means for the procedure: 0 = continue, -1 = finished OK, > 0 cause. */
 static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
 {
@@ -293,6 +335,10 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
     case NAS_DEREGISTRATION_REQUEST_UE_TERM:
         ue->rm_state = SIM_RM_DEREGISTERED;
         send_reply(r, reply, "deregistration_accept");
+        if (ev->reregister) {
+            rereg_later(r->eng, ue);
+            return sim_cause_intern(r->eng, "re-registration required by the network");
+        }
         return sim_cause_intern(r->eng, "deregistered by the network");
     case NAS_SERVICE_ACCEPT:
         if (ps->kind == K_SESS_EST || ps->kind == K_SESS_REL) {

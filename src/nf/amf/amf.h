@@ -15,6 +15,7 @@
 #ifndef G5_NF_AMF_AMF_H
 #define G5_NF_AMF_AMF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -37,7 +38,8 @@ typedef struct amf_timer_cfg {
 
 /* Per-AMF counters (also exported as process metrics, see docs/amf.md). */
 typedef struct amf_stats {
-    uint64_t ng_setup_ok, ng_setup_fail, ng_reset;
+    uint64_t ng_setup_ok, ng_setup_fail, ng_reset; /* ng_reset: received from gNBs */
+    uint64_t ng_reset_sent, ng_reset_ack; /* AMF-initiated (amf_ng_reset) and answered */
     uint64_t reg_accept, reg_reject, reg_complete;
     uint64_t reg_reject_by_cause[256];
     uint64_t auth_reject, auth_sync_fail, auth_mac_fail;
@@ -79,5 +81,68 @@ void amf_smf_n1n2(void *amf, const smf_n1n2_msg *m);
 
 /* Network-initiated deregistration of supi (TS 24.501 §5.5.2.3). 0 or G5_ERR_NOT_FOUND. */
 int amf_deregister_ue(amf *a, const char *supi);
+
+/* ---- operator introspection and actions (amf_info.c; `glass5g ctl`, docs/ctl.md) ----
+ * Read-only snapshots copied out of the contexts: valid after the next loop turn too. */
+#define AMF_GNB_MAX_TAS 16
+
+typedef struct amf_gnb_info {
+    uint32_t num; /* AMF-local gNB number: the handle of ng-reset */
+    bool setup_done; /* NG Setup accepted */
+    char name[64], peer[64];
+    bool has_id; /* Global RAN Node ID from NG Setup (gNB ID only) */
+    uint8_t plmn[3];
+    uint32_t gnb_id;
+    uint8_t gnb_id_bits; /* 22..32 */
+    uint8_t ntas;
+    uint32_t tacs[AMF_GNB_MAX_TAS]; /* supported TAs (TAC; broadcast PLMNs not kept) */
+    size_t nues; /* UEs CM-CONNECTED through it */
+} amf_gnb_info;
+
+typedef struct amf_ue_sess_info {
+    uint8_t psi;
+    uint64_t sm_context_ref;
+    g5_snssai snssai;
+    bool up_active; /* user plane set up at the gNB */
+    bool creating; /* establishment in progress */
+} amf_ue_sess_info;
+
+typedef struct amf_ue_info {
+    char supi[24];
+    uint64_t amf_ue_ngap_id;
+    const char *gmm_state; /* "REGISTERED", "DEREGISTERED", ... (static) */
+    bool registered; /* RM-REGISTERED */
+    bool connected; /* CM-CONNECTED */
+    uint32_t gnb_num; /* connected: the gNB and the RAN UE NGAP ID */
+    int64_t ran_ue_ngap_id;
+    bool has_guti;
+    uint8_t guti_plmn[3];
+    uint8_t amf_region_id;
+    uint16_t amf_set_id;
+    uint8_t amf_pointer;
+    uint32_t tmsi;
+    uint8_t tai_plmn[3]; /* last TAI the UE was seen in */
+    uint32_t tac;
+    int nsess;
+    amf_ue_sess_info sess[15];
+} amf_ue_info;
+
+size_t amf_gnb_count(const amf *a);
+/* Iteration: *it = 0 first; returns false when done. Order is unspecified. */
+bool amf_gnb_info_next(const amf *a, size_t *it, amf_gnb_info *out);
+int amf_gnb_info_get(const amf *a, uint32_t num, amf_gnb_info *out); /* 0 / NOT_FOUND */
+bool amf_ue_info_next(const amf *a, size_t *it, amf_ue_info *out);
+int amf_ue_info_get(const amf *a, const char *supi, amf_ue_info *out); /* 0 / NOT_FOUND */
+/* Network-initiated deregistration; reregister sets "re-registration required"
+ * (TS 24.501 §5.5.2.3.1, §9.11.3.20) so the UE registers again at once. */
+int amf_deregister_ue_type(amf *a, const char *supi, bool reregister);
+/* Network-requested PDU session release of supi's PSI through the SMF (TS 24.501 §6.3.3,
+ * 5GSM cause e.g. 36 regular deactivation). G5_ERR_NOT_FOUND (no UE/session), G5_ERR_STATE
+ * (no SMF, or the session is being established), G5_ERR_AGAIN (the SMF is busy with it). */
+int amf_release_pdu_session(amf *a, const char *supi, uint8_t psi, uint8_t cause_5gsm);
+/* AMF-initiated NG Reset of the whole NG interface of gNB num (TS 38.413 §8.7.4.2.1): the
+ * UE-associated connections through it are released locally (registered UEs go CM-IDLE)
+ * and NG RESET is sent; *released counts them. 0, NOT_FOUND or STATE (no NG Setup yet). */
+int amf_ng_reset(amf *a, uint32_t num, size_t *released);
 
 #endif

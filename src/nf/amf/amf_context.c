@@ -253,9 +253,5 @@ amf_ue *amf_ue_by_tmsi(amf *a, uint32_t tmsi)
 
 int amf_deregister_ue(amf *a, const char *supi)
 {
-    amf_ue *ue = g5_hmap_get(&a->ue_by_supi, g5_sbi_supi_key(supi));
-    if (!ue)
-        return G5_ERR_NOT_FOUND;
-    amf_nw_deregister(ue);
-    return 0;
+    return amf_deregister_ue_type(a, supi, false);
 }

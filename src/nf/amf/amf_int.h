@@ -53,6 +53,13 @@ struct amf_gnb {
     char peer[64];
     char name[64];
     g5_hmap ues; /* RAN UE NGAP ID -> amf_ue */
+    /* from NG Setup, for the operator (amf_info.c) */
+    bool has_id;
+    uint8_t id_plmn[3];
+    uint32_t gnb_id;
+    uint8_t gnb_id_bits;
+    uint8_t ntas;
+    uint32_t tacs[AMF_GNB_MAX_TAS];
 };
 
 /* 5GMM states (TS 24.501 §5.1.3.2.3 on the network side, with the common procedures in
@@ -191,6 +198,14 @@ void amf_ngap_ics_request(amf_ue *ue, const uint8_t *nas, size_t n);
 void amf_ngap_release(amf_ue *ue, uint32_t group, int value);
 void amf_guami(const amf *a, ngap_guami *g);
 
+/* amf_info.c: remembers the Global RAN Node ID and supported TAs of an NG Setup */
+void amf_gnb_note_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req);
+
+/* amf_ngap_reset.c: NG Reset (TS 38.413 §8.7.4) from the gNB (whole or partial) and the
+ * NG Reset Acknowledge answering ours */
+void amf_ngap_ng_reset_rx(amf_gnb *g, const NGAP_NGAP_PDU_t *req);
+void amf_ngap_ng_reset_ack_rx(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
+
 /* amf_nas.c */
 void amf_nas_rx(amf_ue *ue, const uint8_t *p, size_t n, bool initial);
 void amf_initial_ue(amf_gnb *g, int64_t ran_ue_id, const uint8_t *nas, size_t n,
@@ -199,7 +214,8 @@ void amf_gmm_handle(amf_ue *ue, uint32_t event, const nas_msg *m);
 void amf_nas_send(amf_ue *ue, const nas_msg *m, bool retx);
 void amf_send_status(amf_ue *ue, uint8_t cause);
 void amf_reg_reject(amf_ue *ue, uint8_t cause);
-void amf_nw_deregister(amf_ue *ue);
+/* reregister: de-registration type "re-registration required" (TS 24.501 §9.11.3.20) */
+void amf_nw_deregister(amf_ue *ue, bool reregister);
 void amf_proc_abort(amf_ue *ue, int timer_id);
 int amf_nas_encode_dl(amf_ue *ue, const nas_msg *m, uint8_t *out, size_t *len);
 void amf_service_accept(amf_ue *ue);

@@ -690,7 +690,7 @@ static void on_dereg_req(amf_ue *ue, const nas_msg *m)
     release_and_forget(ue, NGAP_CauseNas_deregister);
 }
 
-void amf_nw_deregister(amf_ue *ue)
+void amf_nw_deregister(amf_ue *ue, bool reregister)
 {
     ue->amf->st.dereg_nw++;
     g5_counter_inc(&amf_dereg_c);
@@ -703,10 +703,12 @@ void amf_nw_deregister(amf_ue *ue)
     }
     nas_msg m;
     nas_msg_init(&m, NAS_DEREGISTRATION_REQUEST_UE_TERM);
-    nas_ie_set_half(&m.deregistration_request_ue_term.de_registration_type, 0x1); /* 3GPP */
+    /* §9.11.3.20: access type 3GPP (01), bit 3 re-registration required */
+    nas_ie_set_half(&m.deregistration_request_ue_term.de_registration_type, reregister ? 0x5 : 0x1);
     amf_nas_send(ue, &m, true);
     amf_gmm_set(ue, GMM_DEREG_INITIATED, T3522);
-    G5_LOGI("ue %s: network-initiated deregistration", ue_name(ue));
+    G5_LOGI("ue %s: network-initiated deregistration%s", ue_name(ue),
+            reregister ? " (re-registration required)" : "");
 }
 
 /* ---- service request (TS 24.501 §5.6.1) -------------------------------------------- */

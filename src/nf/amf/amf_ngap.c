@@ -1,6 +1,6 @@
 /* NGAP handlers of the AMF (TS 38.413 §8): NG Setup, NG Reset, Error Indication, Initial
  * UE Message, Uplink NAS Transport, Initial Context Setup, UE Context Release (PDU Session
- * Resource procedures in amf_ngap_sm.c). Every
+ * Resource procedures in amf_ngap_sm.c, NG Reset in amf_ngap_reset.c). Every
  * received PDU is decoded once here; an undecodable or unexpected one is answered with
  * Error Indication carrying Criticality Diagnostics (§10), never an assert. */
 #define G5_LOG_MODULE "amf"
@@ -109,6 +109,7 @@ static void handle_ng_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
     amf *a = g->amf;
     NGAP_NGAP_PDU_t pdu;
     const a1_octets *name = ngap_find_ie(req, NGAP_id_RANNodeName);
+    amf_gnb_note_setup(g, req); /* for the operator (amf_info.c) */
     if (name)
         snprintf(g->name, sizeof g->name, "%.*s", (int)(name->len < 63 ? name->len : 63),
                  (const char *)name->buf);
@@ -144,26 +145,6 @@ static void handle_ng_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
         g5_counter_inc(&amf_ng_setup_ok);
         G5_LOGI("NG Setup from %s (%s) accepted", g->name, g->peer);
     }
-}
-
-static void release_all(amf_gnb *g)
-{
-    uint64_t k;
-    void *v;
-    for (size_t i = 0; g5_hmap_next(&g->ues, &i, &k, &v); i = 0)
-        amf_ue_unbind(v);
-}
-
-/* TS 38.413 §8.7.4.2.2: NG Reset from the NG-RAN node; the UE contexts are released and
- * the reset acknowledged (the whole interface, also for a partial reset). */
-static void handle_ng_reset(amf_gnb *g)
-{
-    NGAP_NGAP_PDU_t pdu;
-    g->amf->st.ng_reset++;
-    release_all(g);
-    G5_LOGN("NG Reset from %s: UE contexts released", g->name);
-    if (ngap_build_ng_reset_acknowledge(&pdu) == 0)
-        amf_ngap_send(g, 0, &pdu);
 }
 
 static void handle_initial_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
@@ -270,12 +251,14 @@ static void dispatch(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu)
     }
     if (pdu->present == NGAP_MSG_INITIATING) {
         switch (pc) {
-        case NGAP_id_NGReset: return handle_ng_reset(g);
+        case NGAP_id_NGReset: return amf_ngap_ng_reset_rx(g, pdu); /* amf_ngap_reset.c */
         case NGAP_id_InitialUEMessage: return handle_initial_ue(g, pdu);
         case NGAP_id_UplinkNASTransport: return handle_ul_nas(g, pdu);
         case NGAP_id_UEContextReleaseRequest: return handle_release_request(g, pdu);
         default: break;
         }
+    } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_NGReset) {
+        return amf_ngap_ng_reset_ack_rx(g, pdu);
     } else if (pc == NGAP_id_InitialContextSetup) {
         return handle_ics_result(g, pdu, pdu->present == NGAP_MSG_SUCCESSFUL);
     } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_UEContextRelease) {

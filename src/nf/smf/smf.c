@@ -1270,5 +1270,7 @@ int smf_sess_info_get(const smf *s, uint64_t ref, smf_sess_info *out)
     out->gnb_teid = x->gnb_teid;
     out->up_deactivated = x->up_deactivated;
     out->upf = x->upf;
+    memcpy(out->dnn, x->dnn, sizeof out->dnn);
+    out->snssai = x->snssai;
     return 0;
 }

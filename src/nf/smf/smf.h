@@ -142,6 +142,8 @@ typedef struct smf_sess_info {
     uint32_t gnb_teid;
     bool up_deactivated; /* upCnxState DEACTIVATED (UE idle) */
     int upf;
+    char dnn[G5_SMF_DNN_MAX];
+    g5_snssai snssai;
 } smf_sess_info;
 int smf_sess_info_get(const smf *s, uint64_t sm_context_ref, smf_sess_info *out);
 
