@@ -2,6 +2,7 @@
 #include "sim/sim_config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/yaml.h"
+#include "gtpu/gtpu_tnl.h"
 #include "sim/sim.h"
 
 /* TS 35.208 4.3 test set 1: public test values, so a config-less run has a valid USIM. */
@@ -129,6 +131,46 @@ static void load_amfs(g5_cfg *c, g5_ynode *m, sim_gnb_config *g)
     }
 }
 
+/* gnb.n3: address (IPv4 or IPv6) and address6 (IPv6): N3 over IPv4, IPv6 or both
+ * (TS 29.281 runs over either). Stored split by family. */
+static void load_n3(g5_cfg *c, g5_ynode *n, sim_gnb_config *g)
+{
+    char a[64] = "", a6[64] = "";
+    int r4 = g5_cfg_str(c, n, "address", false, a, sizeof a);
+    int r6 = g5_cfg_str(c, n, "address6", false, a6, sizeof a6);
+    g5_tnl_addr t = {0};
+    if (r4 == 1 && a[0] && g5_tnl_add_text(&t, a)) {
+        g5_cfg_error(c, g5_yaml_get(n, "address"), NULL,
+                     "'%s' is not an IPv4 or IPv6 address, e.g. 127.0.0.2 or fd00::2", a);
+        return;
+    }
+    if (r6 == 1 && a6[0]) {
+        g5_tnl_addr t6 = {0};
+        if (g5_tnl_add_text(&t6, a6) || !t6.v6) {
+            g5_cfg_error(c, g5_yaml_get(n, "address6"), NULL,
+                         "'%s' is not an IPv6 address, e.g. fd00::2 (IPv4 goes in address)", a6);
+            return;
+        }
+        if (t.v6) {
+            g5_cfg_error(c, g5_yaml_get(n, "address6"), NULL,
+                         "address is already IPv6 ('%s'); give the IPv4 address in address, or "
+                         "drop address6",
+                         a);
+            return;
+        }
+    }
+    if (r4 == 1) {
+        snprintf(g->n3_address, sizeof g->n3_address, "%s", t.v4 ? a : "");
+        snprintf(g->n3_address6, sizeof g->n3_address6, "%s", t.v6 ? a : "");
+    }
+    if (r6 == 1)
+        snprintf(g->n3_address6, sizeof g->n3_address6, "%s", a6);
+    if (!g->n3_address[0] && !g->n3_address6[0])
+        g5_cfg_error(c, n, "address",
+                     "N3 needs an address: give address (IPv4 or IPv6) and/or "
+                     "address6");
+}
+
 static void load_gnb(g5_cfg *c, g5_ynode *root, sim_gnb_config *g)
 {
     g5_ynode *m = NULL, *n = NULL;
@@ -150,7 +192,7 @@ static void load_gnb(g5_cfg *c, g5_ynode *root, sim_gnb_config *g)
             g->usrsctp_udp_port = (uint16_t)port;
     }
     if (g5_cfg_map(c, m, "n3", false, &n) == 1)
-        g5_cfg_str(c, n, "address", false, g->n3_address, sizeof g->n3_address);
+        load_n3(c, n, g);
 }
 
 static void load_supi(g5_cfg *c, g5_ynode *m, sim_ue_template *t)

@@ -38,7 +38,8 @@ typedef struct sim_gnb_config {
     } amf[SIM_MAX_AMFS];
     unsigned namf;
     char n2_address[64]; /* local N2 (NGAP/SCTP) address */
-    char n3_address[64]; /* local N3 (GTP-U) address */
+    char n3_address[64]; /* local N3 (GTP-U) IPv4 address, "" = none */
+    char n3_address6[64]; /* local N3 IPv6 address, "" = none (at least one of the two) */
     int sctp_backend; /* enum sim_sctp_backend */
     uint16_t usrsctp_udp_port; /* SCTP over UDP encapsulation port (RFC 6951) */
 } sim_gnb_config;

@@ -142,7 +142,8 @@ static void setup_item(sim_up *u, sim_ue *ue, sim_pdu_item *it)
     } else if (s->n3_up) {
         item_fail(it, NGAP_Cause_PR_radioNetwork,
                   NGAP_CauseRadioNetwork_multiple_PDU_session_ID_instances);
-    } else if (sim_n3_open(u) != 0) {
+    } else if (sim_n3_open(u) != 0 || !g5_tnl_pick(&u->n3_addr, &it->t.upf)) {
+        /* no N3 socket, or the UPF's address family is not one of ours */
         item_fail(it, NGAP_Cause_PR_transport, NGAP_CauseTransport_transport_resource_unavailable);
     } else {
         s->dl_teid = it->dl_teid = alloc_teid(u);
@@ -150,7 +151,8 @@ static void setup_item(sim_up *u, sim_ue *ue, sim_pdu_item *it)
             item_fail(it, NGAP_Cause_PR_radioNetwork, NGAP_CauseRadioNetwork_unspecified);
             return;
         }
-        memcpy(s->upf_addr, it->t.upf_addr, 4);
+        s->upf = it->t.upf;
+        s->ul_v6 = g5_tnl_pick(&u->n3_addr, &s->upf) == 6;
         s->ul_teid = it->t.ul_teid;
         s->n3_qfi = it->t.qfi[0];
         s->ngap_pdu_type = (uint8_t)it->t.pdu_type;
@@ -489,8 +491,8 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
     int rc = m->procedure_code == NGAP_id_PDUSessionResourceRelease
                  ? sim_gnb_build_release_response(m, &w)
              : m->procedure_code == NGAP_id_InitialContextSetup
-                 ? sim_gnb_build_ics_response_sessions(m, u->n3_addr, &w)
-                 : sim_gnb_build_setup_response(m, u->n3_addr, &w);
+                 ? sim_gnb_build_ics_response_sessions(m, &u->n3_addr, &w)
+                 : sim_gnb_build_setup_response(m, &u->n3_addr, &w);
     if (!rc)
         rc = sim_run_send(r, b, w.len);
     for (unsigned i = 0; i < m->nitems; i++) {

@@ -24,6 +24,7 @@
 
 #include "core/buf.h"
 #include "core/hmap.h"
+#include "gtpu/gtpu_tnl.h"
 #include "nas/nas.h"
 #include "sim/gnb.h"
 #include "sim/sim.h"
@@ -56,7 +57,8 @@ typedef struct sim_sess {
     uint64_t ambr_ul_bps, ambr_dl_bps;
     /* gNB side (N3) */
     bool n3_up; /* tunnel established: UL TEID known, DL TEID allocated */
-    uint8_t upf_addr[4];
+    g5_tnl_addr upf; /* the UPF's N3 address(es) from the Setup Request Transfer */
+    bool ul_v6; /* uplink goes over IPv6 (g5_tnl_pick of our N3 and the UPF's) */
     uint32_t ul_teid, dl_teid;
     uint8_t n3_qfi; /* first QoS flow of the setup request */
     uint8_t ngap_pdu_type; /* PDU Session Type IE of the transfer (NAS type - 1) */
@@ -93,9 +95,10 @@ typedef struct sim_up {
     g5_hmap by_dl_teid; /* DL TEID -> sim_sess* */
     uint32_t next_teid;
     uint32_t next_tun; /* uesimtunN */
-    uv_udp_t n3;
+    uv_udp_t n3, n3v6; /* IPv4 / IPv6 N3 sockets (each only when configured) */
     bool n3_open, n3_closing;
-    uint8_t n3_addr[4];
+    bool n3_init[2]; /* n3 / n3v6 initialised (closed at sim_n3_close) */
+    g5_tnl_addr n3_addr; /* ours: gnb.n3.address / address6 */
     uv_timer_t ping_timer;
     bool ping_timer_init;
     uint32_t ping_rate; /* echo requests per second per session, 0 = off */
@@ -151,7 +154,7 @@ int sim_sm_on_dl_transport(sim_up *u, sim_ue *ue, const nas_msg *m, sim_sm_event
 /* A parsed PDU Session Resource Setup Request Transfer (TS 38.413 9.3.4.1). */
 typedef struct sim_setup_transfer {
     bool has_tunnel;
-    uint8_t upf_addr[4];
+    g5_tnl_addr upf; /* 32, 128 or 160 bits (TS 38.414 §5.1) */
     uint32_t ul_teid;
     int pdu_type; /* NGAP PDUSessionType (0 ipv4 .. 4 unstructured), -1 absent */
     uint8_t nflows;
@@ -160,7 +163,7 @@ typedef struct sim_setup_transfer {
 } sim_setup_transfer;
 int sim_gnb_parse_setup_transfer(const uint8_t *p, size_t n, sim_setup_transfer *t);
 /* Setup Response Transfer: DL tunnel (our N3 address, dl_teid) and the accepted QFIs. */
-int sim_gnb_build_setup_response_transfer(const uint8_t n3_addr[4], uint32_t dl_teid,
+int sim_gnb_build_setup_response_transfer(const g5_tnl_addr *n3_addr, uint32_t dl_teid,
                                           const uint8_t *qfi, size_t nqfi, g5_wbuf *out);
 int sim_gnb_build_setup_unsuccessful_transfer(int cause_group, int cause_value, g5_wbuf *out);
 
@@ -194,9 +197,9 @@ int sim_gnb_parse_pdu_msg(const uint8_t *pdu, size_t len, sim_pdu_msg *m);
 /* Answers, from the items' ok/dl_teid/cause: Setup Response (SetupListSURes and/or
  * FailedToSetupListSURes), Release Response, ICS Response (with SetupListCxtRes/
  * FailedToSetupListCxtRes when the request carried sessions). */
-int sim_gnb_build_setup_response(const sim_pdu_msg *m, const uint8_t n3_addr[4], g5_wbuf *out);
+int sim_gnb_build_setup_response(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr, g5_wbuf *out);
 int sim_gnb_build_release_response(const sim_pdu_msg *m, g5_wbuf *out);
-int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const uint8_t n3_addr[4],
+int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr,
                                         g5_wbuf *out);
 
 /* The gNB acts on the setup items of m (Setup Request or ICS): for each, checks what it
