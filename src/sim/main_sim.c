@@ -86,7 +86,9 @@ static void usage_cli(FILE *f)
                "  register SUPI                     initial registration (or with its 5G-GUTI)\n"
                "  service-request SUPI              service request from CM-IDLE\n"
                "  deregister SUPI                   UE-originating deregistration\n"
-               "  ps-establish SUPI                 PDU session establishment\n"
+               "  ps-establish SUPI [--dnn DNN] [--sst N [--sd HEX]] [--type ipv4|ipv6|ipv4v6]\n"
+               "                                    PDU session establishment (default: the\n"
+               "                                    UE template's dnn / slices / session_type)\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
@@ -602,8 +604,9 @@ static int cmd_cli(int argc, char **argv)
         usage_cli(argc < 2 ? stderr : stdout);
         return argc < 2 ? G5_EXIT_USAGE : G5_EXIT_OK;
     }
-    const char *ctl = NULL, *cmd = NULL, *supi = NULL, *dnn = NULL, *config = NULL;
-    uint64_t offset = 0, limit = 0;
+    const char *ctl = NULL, *cmd = NULL, *supi = NULL, *dnn = NULL, *config = NULL, *type = NULL;
+    uint64_t offset = 0, limit = 0, sst = 0, sd = 0;
+    bool has_sst = false, has_sd = false;
     for (int i = 1; i < argc; i++) {
         bool v = i + 1 < argc;
         if (!strcmp(argv[i], "--ctl") && v)
@@ -612,7 +615,22 @@ static int cmd_cli(int argc, char **argv)
             config = argv[++i];
         else if (!strcmp(argv[i], "--dnn") && v)
             dnn = argv[++i];
-        else if (!strcmp(argv[i], "--offset") && v) {
+        else if (!strcmp(argv[i], "--type") && v)
+            type = argv[++i];
+        else if (!strcmp(argv[i], "--sst") && v) {
+            if (parse_u64("cli", "--sst", argv[++i], 0, 255, &sst))
+                return G5_EXIT_USAGE;
+            has_sst = true;
+        } else if (!strcmp(argv[i], "--sd") && v) {
+            char *end = NULL;
+            errno = 0;
+            sd = strtoull(argv[++i], &end, 16);
+            if (errno || !end || *end || end == argv[i] || sd > 0xFFFFFF) {
+                fprintf(stderr, "glass5g-sim cli: --sd '%s' is not 1-6 hex digits\n", argv[i]);
+                return G5_EXIT_USAGE;
+            }
+            has_sd = true;
+        } else if (!strcmp(argv[i], "--offset") && v) {
             if (parse_u64("cli", "--offset", argv[++i], 0, UINT32_MAX, &offset))
                 return G5_EXIT_USAGE;
         } else if (!strcmp(argv[i], "--limit") && v) {
@@ -654,8 +672,24 @@ static int cmd_cli(int argc, char **argv)
     json_t *req = json_pack("{s:s}", "cmd", cmd);
     if (supi)
         json_object_set_new(req, "supi", json_string(supi));
+    if ((dnn || has_sst || type) && strcmp(cmd, "ps-establish") != 0) {
+        fprintf(stderr, "glass5g-sim cli: --dnn/--sst/--sd/--type go with ps-establish\n");
+        json_decref(req);
+        return G5_EXIT_USAGE;
+    }
+    if (has_sd && !has_sst) {
+        fprintf(stderr, "glass5g-sim cli: --sd needs --sst\n");
+        json_decref(req);
+        return G5_EXIT_USAGE;
+    }
     if (dnn)
         json_object_set_new(req, "dnn", json_string(dnn));
+    if (has_sst)
+        json_object_set_new(req, "sst", json_integer((json_int_t)sst));
+    if (has_sd)
+        json_object_set_new(req, "sd", json_integer((json_int_t)sd));
+    if (type)
+        json_object_set_new(req, "session_type", json_string(type));
     if (offset)
         json_object_set_new(req, "offset", json_integer((json_int_t)offset));
     if (limit)

@@ -267,6 +267,68 @@ static void load_hn_key(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
     }
 }
 
+bool sim_dnn_valid(const char *dnn)
+{
+    size_t n = strlen(dnn), label = 0;
+    if (n == 0 || n > 99)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = dnn[i];
+        if (ch == '.') {
+            if (label == 0)
+                return false; /* empty label */
+            label = 0;
+        } else if (isalnum((unsigned char)ch) || ch == '-') {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return label > 0;
+}
+
+static void load_dnn(g5_cfg *c, g5_ynode *m, char *out, size_t cap)
+{
+    if (g5_cfg_str(c, m, "dnn", false, out, cap) == 1 && !sim_dnn_valid(out))
+        g5_cfg_error(c, g5_yaml_get(m, "dnn"), NULL,
+                     "'%s' is not a DNN; write labels of letters, digits and '-' joined by dots, "
+                     "e.g. internet or ims.mnc001.mcc001.gprs",
+                     out);
+}
+
+/* ues[].sessions: [{dnn: ims, session_type: ipv4, slice: {sst: 1, sd: 0x000001}}, ...], one
+ * entry per PDU session in PSI order. */
+static void load_sessions(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
+{
+    g5_ynode *seq = NULL;
+    if (g5_cfg_seq(c, m, "sessions", false, &seq) != 1)
+        return;
+    if (seq->n == 0 || seq->n > SIM_MAX_TPL_SESSIONS)
+        g5_cfg_error(c, seq, NULL, "must list 1 to %d sessions (one per PDU session ID)",
+                     SIM_MAX_TPL_SESSIONS);
+    static const char *const types[] = {"ipv4", "ipv6", "ipv4v6", NULL};
+    for (size_t i = 0; i < seq->n && i < SIM_MAX_TPL_SESSIONS; i++) {
+        g5_ynode *s = seq->items[i];
+        if (s->type != G5_YAML_MAP) {
+            g5_cfg_error(c, s, NULL, "must be a map like {dnn: ims, session_type: ipv4}");
+            continue;
+        }
+        t->sessions[i].session_type = -1;
+        load_dnn(c, s, t->sessions[i].dnn, sizeof t->sessions[i].dnn);
+        g5_cfg_enum(c, s, "session_type", false, types, &t->sessions[i].session_type);
+        g5_ynode *sl = NULL;
+        if (g5_cfg_map(c, s, "slice", false, &sl) == 1) {
+            uint32_t sst = 1, sd = 0xFFFFFF;
+            g5_cfg_u32(c, sl, "sst", true, 0, 255, &sst);
+            g5_cfg_u32(c, sl, "sd", false, 0, 0xFFFFFF, &sd);
+            t->sessions[i].has_slice = true;
+            t->sessions[i].slice = (sim_snssai){.sst = (uint8_t)sst, .sd = sd};
+        }
+        t->nsessions = (unsigned)i + 1;
+    }
+}
+
 static void load_template(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
 {
     load_digits(c, m, "mcc", t->mcc, sizeof t->mcc, 3, 3, "\"001\"");
@@ -281,9 +343,10 @@ static void load_template(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
     load_digits(c, m, "routing_indicator", t->routing_indicator, sizeof t->routing_indicator, 1, 4,
                 "\"0\" or \"1234\"");
     load_slices(c, m, t->slices, &t->nslices);
-    g5_cfg_str(c, m, "dnn", false, t->dnn, sizeof t->dnn);
+    load_dnn(c, m, t->dnn, sizeof t->dnn);
     static const char *const types[] = {"ipv4", "ipv6", "ipv4v6", NULL};
     g5_cfg_enum(c, m, "session_type", false, types, &t->session_type);
+    load_sessions(c, m, t);
     g5_cfg_bool(c, m, "tun", false, &t->tun);
     g5_cfg_bool(c, m, "netns", false, &t->netns);
     if (t->netns && !t->tun)
@@ -447,6 +510,9 @@ static int load_doc(sim_config *cfg, g5_ydoc *doc, FILE *err)
                                         "routing_indicator",
                                         "dnn",
                                         "session_type",
+                                        "sessions",
+                                        "slice",
+                                        "address6",
                                         "tun",
                                         "netns",
                                         "traffic",

@@ -50,6 +50,13 @@ typedef struct sim_sess {
     uint8_t qfi; /* QFI of the default QoS rule (UE) */
     uint8_t n_qos_rules;
     uint8_t last_cause; /* 5GSM cause of the last reject / release command */
+    /* what the establishment asks for (TS 24.501 8.2.10: DNN and S-NSSAI of the UL NAS
+     * TRANSPORT): from `cli ps-establish --dnn/--sst/--sd` (req_set, kept until the
+     * procedure begins), else the template's sessions[psi - 1], else its dnn/slices[0] */
+    bool req_set, has_snssai;
+    int req_session_type; /* enum sim_session_type, -1 = the template's */
+    char dnn[100]; /* "" = none sent (the network's default) */
+    sim_snssai snssai;
     bool has_ipv4, has_ipv6, has_prefix;
     uint8_t ipv4[4];
     uint8_t ipv6_iid[8]; /* interface identifier from the PDU address */
@@ -123,6 +130,12 @@ unsigned sim_up_active_count(sim_up *u, const sim_ue *ue);
 void sim_up_n3_release(sim_up *u, sim_sess *s);
 /* Releases the whole session locally (UE and gNB side). */
 void sim_up_sess_clear(sim_up *u, sim_sess *s);
+/* The next establishment of ue (its lowest free PSI) asks for dnn ("" = none: the network's
+ * default), snssai (NULL = none) and session_type (enum sim_session_type, -1 = the
+ * template's) instead of what the template says. G5_ERR_LIMIT when every PSI is in use. */
+int sim_up_set_request(sim_up *u, sim_ue *ue, const char *dnn, const sim_snssai *snssai,
+                       int session_type);
+#define SIM_UP_REQ_CLEAR (-2) /* session_type: forget the request again */
 /* Releases every session of ue locally (deregistration, a new initial registration). */
 void sim_up_ue_clear(sim_up *u, sim_ue *ue);
 /* Starts the ping generator: rate echo requests/s per active session towards dst4/dst6. */
