@@ -1157,6 +1157,15 @@ void smf_free(smf *s)
 {
     if (!s)
         return;
+    /* the shutdown figures (tests read them: sessions and pool addresses left in use) */
+    uint32_t in_use = 0;
+    for (int i = 0; i < G5_SMF_MAX_DNNS; i++)
+        in_use += s->pool4[i].used - s->pool4[i].reserved + s->pool6[i].used - s->pool6[i].reserved;
+    G5_LOGN("SMF stopped: %llu sessions active, %llu created, %llu released, %llu rejected, "
+            "%llu released after a UPF restart, %u pool addresses in use",
+            (unsigned long long)s->st.active, (unsigned long long)s->st.created,
+            (unsigned long long)s->st.released, (unsigned long long)s->st.rejected,
+            (unsigned long long)s->st.upf_restart_releases, in_use);
     while (s->ops)
         op_free(s, s->ops);
     while (s->sessions)
