@@ -212,6 +212,7 @@ typedef struct sim_world {
     uint64_t rss_before, rss_after;
     bool eng_ok;
     bool keep_connected; /* UEs with PDU sessions stay CM-CONNECTED */
+    bool reconnect; /* a lost AMF association is set up again (run, load --duration) */
     uint64_t traffic_s;
     uv_timer_t traffic_timer;
     bool traffic_timer_init;
@@ -321,6 +322,7 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
             return G5_EXIT_FAIL;
         }
         w->eng.up->keep_connected = w->keep_connected;
+        sim_n2_set_reconnect(w->n2, w->reconnect);
         const sim_config *c = &w->cfg;
         if (c->traffic.ping_rate &&
             sim_up_ping_start(w->eng.up, c->traffic.ping_rate, c->traffic.ping_ipv4,
@@ -431,11 +433,12 @@ static void print_n2(const sim_world *w, FILE *f, json_t *json)
         const char *addr = w->cfg.gnb.amf[i].address;
         unsigned port = w->cfg.gnb.amf[i].port;
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I}", "address", addr,
-                                                 "port", (int)port, "ng_up", st.amf[i].ng_up,
+            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I, s:I}", "address",
+                                                 addr, "port", (int)port, "ng_up", st.amf[i].ng_up,
                                                  "connections", (json_int_t)st.amf[i].connections,
                                                  "tx", (json_int_t)st.amf[i].tx, "rx",
-                                                 (json_int_t)st.amf[i].rx));
+                                                 (json_int_t)st.amf[i].rx, "reconnects",
+                                                 (json_int_t)st.amf[i].reconnects));
         else
             fprintf(f, "N2: AMF %u %s:%u %s, %llu UE connections, %llu PDUs sent, %llu received\n",
                     i, addr, port, st.amf[i].ng_up ? "up" : "down",
@@ -444,8 +447,9 @@ static void print_n2(const sim_world *w, FILE *f, json_t *json)
     }
     if (json)
         json_object_set_new(json, "n2",
-                            json_pack("{s:o, s:I}", "amfs", arr, "releases_completed_by_gnb",
-                                      (json_int_t)st.gnb_released));
+                            json_pack("{s:o, s:I, s:I}", "amfs", arr, "releases_completed_by_gnb",
+                                      (json_int_t)st.gnb_released, "reregistered",
+                                      (json_int_t)st.reregistered));
     else
         fprintf(f,
                 "N2: %llu UE Context Release Commands completed by the gNB after the procedure\n",
@@ -473,6 +477,7 @@ static int cmd_load(int argc, char **argv)
         return rc;
     w.traffic_s = a.traffic_s;
     w.keep_connected = a.traffic_s > 0;
+    w.reconnect = a.duration_s > 0; /* a long load rides out an AMF restart */
     const sim_procedure *p = find_procedure("load", a.procedure);
     if (!p)
         return G5_EXIT_USAGE;
@@ -570,6 +575,7 @@ static int cmd_run_sim(int argc, char **argv)
     if ((rc = setup_config("run", &a, &w.cfg)) != 0)
         return rc;
     w.keep_connected = true; /* sessions stay usable (TUN, ping) until released */
+    w.reconnect = true; /* an AMF restart: reconnect, NG Setup, the UEs register again */
     const sim_procedure *p = NULL;
     if (a.procedure && !(p = find_procedure("run", a.procedure)))
         return G5_EXIT_USAGE;
