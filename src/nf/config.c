@@ -1,11 +1,13 @@
 #include "nf/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/log.h"
 #include "core/yaml.h"
+#include "gtpu/gtpu_tnl.h"
 
 void g5_config_defaults(g5_config *cfg)
 {
@@ -51,6 +53,48 @@ void g5_config_defaults(g5_config *cfg)
     cfg->ctl.enabled = true;
 }
 
+/* N3 addresses (TS 29.281 over IPv4 and/or IPv6): key4 takes an IPv4 or an IPv6 address,
+ * key6 an IPv6 one, so `address: fd00::7` alone is an IPv6-only N3 and both keys a dual
+ * one. Stored split by family into out4 / out6 ("" = none of that family). */
+static void load_n3_addrs(g5_cfg *c, g5_ynode *m, const char *key4, const char *key6, char *out4,
+                          char *out6, size_t cap)
+{
+    char a[64] = "", a6[64] = "";
+    int r4 = g5_cfg_str(c, m, key4, false, a, sizeof a);
+    int r6 = g5_cfg_str(c, m, key6, false, a6, sizeof a6);
+    if (r4 < 0 || r6 < 0)
+        return;
+    g5_tnl_addr t = {0};
+    if (r4 == 1 && a[0] && g5_tnl_add_text(&t, a)) {
+        g5_cfg_error(c, g5_yaml_get(m, key4), NULL,
+                     "'%s' is not an IPv4 or IPv6 address, e.g. 127.0.0.7 or fd00::7", a);
+        return;
+    }
+    if (r6 == 1 && a6[0]) {
+        uint8_t b[16];
+        if (inet_pton(AF_INET6, a6, b) != 1) {
+            g5_cfg_error(c, g5_yaml_get(m, key6), NULL,
+                         "'%s' is not an IPv6 address, e.g. fd00::7 (IPv4 goes in %s)", a6, key4);
+            return;
+        }
+        if (t.v6) {
+            g5_cfg_error(c, g5_yaml_get(m, key6), NULL,
+                         "%s is already IPv6 ('%s'); give the IPv4 address in %s, or drop %s", key4,
+                         a, key4, key6);
+            return;
+        }
+    }
+    if (r4 == 1) { /* given: replaces the default of both families */
+        snprintf(out4, cap, "%s", t.v4 ? a : "");
+        snprintf(out6, cap, "%s", t.v6 ? a : "");
+    }
+    if (r6 == 1)
+        snprintf(out6, cap, "%s", a6);
+    if (!out4[0] && !out6[0])
+        g5_cfg_error(c, m, key4, "N3 needs an address: give %s (IPv4 or IPv6) and/or %s", key4,
+                     key6);
+}
+
 static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
 {
     g5_ynode *m = NULL, *sub = NULL, *seq = NULL;
@@ -64,7 +108,8 @@ static void load_upf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
             cfg->upf.pfcp_port = (uint16_t)v;
     }
     if (g5_cfg_map(c, m, "n3", false, &sub) == 1) {
-        g5_cfg_str(c, sub, "address", false, cfg->upf.n3_addr, sizeof cfg->upf.n3_addr);
+        load_n3_addrs(c, sub, "address", "address6", cfg->upf.n3_addr, cfg->upf.n3_addr6,
+                      sizeof cfg->upf.n3_addr);
         if (g5_cfg_u32(c, sub, "port", false, 1, 65535, &v) == 1)
             cfg->upf.n3_port = (uint16_t)v;
     }
@@ -162,7 +207,7 @@ static void load_smf_upf(g5_cfg *c, g5_ynode *u, g5_smf_upf_cfg *o)
     }
     g5_cfg_str(c, u, "address", true, o->address, sizeof o->address);
     strcpy(o->n3_addr, o->address);
-    g5_cfg_str(c, u, "n3_address", false, o->n3_addr, sizeof o->n3_addr);
+    load_n3_addrs(c, u, "n3_address", "n3_address6", o->n3_addr, o->n3_addr6, sizeof o->n3_addr);
     if (g5_cfg_u32(c, u, "port", false, 1, 65535, &port) == 1)
         o->port = (uint16_t)port;
     load_smf_strlist(c, u, "dnns", o->dnns, G5_SMF_MAX_DNNS, &o->ndnns);
@@ -249,6 +294,7 @@ static void smf_upf_from_upf_section(g5_config *cfg)
     snprintf(u->address, sizeof u->address, "%s", cfg->upf.pfcp_addr);
     u->port = cfg->upf.pfcp_port;
     snprintf(u->n3_addr, sizeof u->n3_addr, "%s", cfg->upf.n3_addr);
+    snprintf(u->n3_addr6, sizeof u->n3_addr6, "%s", cfg->upf.n3_addr6);
     cfg->smf.nupfs = 1;
 }
 

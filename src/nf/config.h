@@ -30,7 +30,11 @@ typedef struct g5_snssai {
 typedef struct g5_smf_upf_cfg {
     char address[64]; /* PFCP peer IPv4 address */
     uint16_t port;
-    char n3_addr[64]; /* N3 address the UPF listens on (used when the SMF allocates TEIDs) */
+    /* N3 addresses the UPF listens on: IPv4 and/or IPv6, "" = none of that family. The
+     * SMF puts them into the F-TEID when it allocates TEIDs (UPF without FTUP) and asks
+     * a UPF that allocates for these families (CHOOSE with V4/V6, TS 29.244 §8.2.3). */
+    char n3_addr[64];
+    char n3_addr6[64];
     char dnns[G5_SMF_MAX_DNNS][G5_SMF_DNN_MAX]; /* none = any */
     int ndnns;
     g5_snssai slices[G5_MAX_SLICES]; /* none = any */
@@ -98,7 +102,8 @@ typedef struct g5_config {
         bool enabled; /* `glass5g run` hosts this UPF in its process */
         char pfcp_addr[64];
         uint16_t pfcp_port;
-        char n3_addr[64]; /* IPv4: also our F-TEID / F-SEID address */
+        char n3_addr[64]; /* IPv4 N3 address ("" = none); in the F-TEIDs we allocate */
+        char n3_addr6[64]; /* IPv6 N3 address ("" = none); at least one of the two */
         uint16_t n3_port;
         char tun_name[16];
         char tun_addr[64]; /* IPv4 CIDR given to the TUN device, "" = none */

@@ -231,13 +231,16 @@ static void ul_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
     ul->has_pdi = true;
     ul->pdi.src_if = G5_PFCP_IF_ACCESS;
     ul->pdi.has_fteid = true;
+    /* §8.2.3: V4/V6 say the address families (with CH: the ones the UPF shall allocate) */
+    ul->pdi.fteid.v4 = !s->n3_no_v4;
+    ul->pdi.fteid.v6 = s->n3_v6;
     if (s->ul_teid_choose) {
-        ul->pdi.fteid.ch = ul->pdi.fteid.chid = ul->pdi.fteid.v4 = true;
+        ul->pdi.fteid.ch = ul->pdi.fteid.chid = true;
         ul->pdi.fteid.choose_id = 1;
     } else {
-        ul->pdi.fteid.v4 = true;
         ul->pdi.fteid.teid = s->ul_teid;
         memcpy(ul->pdi.fteid.ipv4, s->n3_ipv4, 4);
+        memcpy(ul->pdi.fteid.ipv6, s->n3_ipv6, 16);
     }
     ul->pdi.network_instance = ni(s->access_ni);
     ul->pdi.has_ue_ip = true;
@@ -248,7 +251,10 @@ static void ul_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
         ul->pdi.qfi = s->qfi;
     }
     ul->has_ohr = true;
-    ul->ohr.desc = G5_PFCP_OHR_GTPU_UDP_IPV4;
+    /* §8.2.64: remove the outer GTP-U/UDP/IP header of the N3 families in use */
+    ul->ohr.desc = !s->n3_v6     ? G5_PFCP_OHR_GTPU_UDP_IPV4
+                   : s->n3_no_v4 ? G5_PFCP_OHR_GTPU_UDP_IPV6
+                                 : G5_PFCP_OHR_GTPU_UDP_IP;
     ul->has_far_id = true;
     ul->far_id = G5_PFCP_UL_FAR;
     add_refs(ul, s);
@@ -292,9 +298,14 @@ static void dl_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
     f->fwd.dst_if = G5_PFCP_IF_ACCESS;
     f->fwd.network_instance = ni(s->access_ni);
     f->fwd.has_ohc = true;
-    f->fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV4;
     f->fwd.ohc.teid = s->gnb_teid;
-    memcpy(f->fwd.ohc.ipv4, s->gnb_ipv4, 4);
+    if (s->gnb_v6) {
+        f->fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV6;
+        memcpy(f->fwd.ohc.ipv6, s->gnb_ipv6, 16);
+    } else {
+        f->fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV4;
+        memcpy(f->fwd.ohc.ipv4, s->gnb_ipv4, 4);
+    }
 }
 
 void g5_pfcp_pdu_session_rules(g5_pfcp_rules *r, const g5_pfcp_pdu_session *s)
@@ -510,6 +521,14 @@ int g5_pfcp_build_sess_mod_req_gnb_tunnel(g5_wbuf *w, uint64_t seid, uint32_t se
                                           uint32_t dl_far_id, uint32_t gnb_teid,
                                           const uint8_t gnb_ipv4[4])
 {
+    return g5_pfcp_build_sess_mod_req_gnb_tunnel_ip(w, seid, seq, dl_far_id, gnb_teid, false,
+                                                    gnb_ipv4);
+}
+
+int g5_pfcp_build_sess_mod_req_gnb_tunnel_ip(g5_wbuf *w, uint64_t seid, uint32_t seq,
+                                             uint32_t dl_far_id, uint32_t gnb_teid, bool v6,
+                                             const uint8_t *ip)
+{
     size_t s;
     g5_pfcp_far f;
     memset(&f, 0, sizeof f);
@@ -520,9 +539,14 @@ int g5_pfcp_build_sess_mod_req_gnb_tunnel(g5_wbuf *w, uint64_t seid, uint32_t se
     f.fwd.has_dst_if = true;
     f.fwd.dst_if = G5_PFCP_IF_ACCESS;
     f.fwd.has_ohc = true;
-    f.fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV4;
     f.fwd.ohc.teid = gnb_teid;
-    memcpy(f.fwd.ohc.ipv4, gnb_ipv4, 4);
+    if (v6) { /* §8.2.56: GTP-U/UDP/IPv6, TEID + IPv6 address */
+        f.fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV6;
+        memcpy(f.fwd.ohc.ipv6, ip, 16);
+    } else {
+        f.fwd.ohc.desc = G5_PFCP_OHC_GTPU_UDP_IPV4;
+        memcpy(f.fwd.ohc.ipv4, ip, 4);
+    }
     g5_pfcp_msg_begin(w, G5_PFCP_SESSION_MOD_REQ, seid, seq, &s);
     g5_pfcp_put_far(w, G5_PFCP_IE_UPDATE_FAR, &f);
     return finish(w, s);

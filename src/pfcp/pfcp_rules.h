@@ -202,9 +202,15 @@ typedef struct g5_pfcp_pdu_session {
     bool ul_teid_choose; /* let the UPF allocate the N3 F-TEID (CH=1, CHOOSE ID 1) */
     uint32_t ul_teid; /* otherwise the N3 TEID and address */
     uint8_t n3_ipv4[4];
+    /* N3 over IPv6 (TS 29.244 §8.2.3 V6): the F-TEID (or, with CHOOSE, the families asked
+     * for) carries IPv6 too, or only IPv6 with n3_no_v4 */
+    bool n3_v6, n3_no_v4;
+    uint8_t n3_ipv6[16];
     bool has_gnb; /* gNB tunnel known: DL FAR forwards; else buffers and notifies */
     uint32_t gnb_teid;
     uint8_t gnb_ipv4[4];
+    bool gnb_v6; /* gNB tunnel over IPv6: Outer Header Creation GTP-U/UDP/IPv6 (§8.2.56) */
+    uint8_t gnb_ipv6[16];
     bool with_urr;
     uint64_t volume_threshold; /* octets, 0 = none */
     uint32_t time_threshold; /* seconds, 0 = none */
@@ -235,6 +241,11 @@ int g5_pfcp_build_sess_mod_req(g5_wbuf *w, uint64_t seid, uint32_t seq,
 int g5_pfcp_build_sess_mod_req_gnb_tunnel(g5_wbuf *w, uint64_t seid, uint32_t seq,
                                           uint32_t dl_far_id, uint32_t gnb_teid,
                                           const uint8_t gnb_ipv4[4]);
+/* The same with the gNB address of either family: ip is 16 octets when v6 (Outer Header
+ * Creation GTP-U/UDP/IPv6), else 4. */
+int g5_pfcp_build_sess_mod_req_gnb_tunnel_ip(g5_wbuf *w, uint64_t seid, uint32_t seq,
+                                             uint32_t dl_far_id, uint32_t gnb_teid, bool v6,
+                                             const uint8_t *ip);
 int g5_pfcp_build_sess_mod_rsp(g5_wbuf *w, uint64_t seid, uint32_t seq, const g5_pfcp_sess_rsp *v);
 int g5_pfcp_build_sess_del_req(g5_wbuf *w, uint64_t seid, uint32_t seq);
 int g5_pfcp_build_sess_del_rsp(g5_wbuf *w, uint64_t seid, uint32_t seq, const g5_pfcp_sess_rsp *v);

@@ -30,7 +30,13 @@ typedef struct n2_amf {
     } guami[SIM_GNB_MAX_GUAMI];
     uint64_t tx, rx, initial; /* PDUs sent/received, N2 connections routed here */
     g5_sctp_sendq sq; /* PDUs waiting for room in the association (backpressure) */
+    g5_timer *reconnect; /* next connection attempt after the association was lost */
+    uint32_t backoff_ms; /* delay before the next attempt (doubles up to N2_BACKOFF_MAX_MS) */
+    uint32_t reconnects; /* associations set up again (NG Setup done) after a loss */
 } n2_amf;
+
+#define N2_BACKOFF_MIN_MS 500
+#define N2_BACKOFF_MAX_MS 8000
 
 struct sim_n2 {
     sim_engine *eng;
@@ -44,6 +50,10 @@ struct sim_n2 {
     uint64_t unroutable;
     uint64_t gnb_released; /* Release Commands completed by the gNB after a procedure ended */
     uint64_t pending_releases; /* Release Requests sent by tr_release, not yet commanded */
+    bool reconnect; /* a lost AMF association is set up again (sim_n2_set_reconnect) */
+    uint8_t *rereg; /* bit per UE: registers again once its AMF is back (bitmap, pop.n) */
+    uint64_t rereg_pending, reregistered;
+    g5_timer *rereg_timer; /* paces the re-registrations (engine slots are bounded) */
     g5_timer *drain; /* sim_n2_drain() deadline */
     void (*drained)(void *arg);
     void *drained_arg;
@@ -109,6 +119,143 @@ static void send_ng_setup(n2_amf *a)
                 a->n->gnb.gnb_id_bits);
 }
 
+/* ---- AMF association lost, set up again (TS 38.413 §8.7.1: a restarted AMF knows none
+ * of our UEs) ---- */
+
+static int connect_amf(n2_amf *a, char *err, size_t errlen);
+
+/* The UE as a restarted AMF sees it: no N2 connection, no PDU sessions, no 5G-GUTI and no
+ * security context (the AMF lost them); the USIM's SQN is kept. The next registration is
+ * an initial one with the SUCI. */
+static void ue_forget(sim_n2 *n, sim_ue *ue)
+{
+    sim_ue_ctx *c = ue->proto;
+    sim_pop_release(&n->eng->pop, ue);
+    if (n->eng->up)
+        sim_up_ue_clear(n->eng->up, ue);
+    ue->rm_state = SIM_RM_DEREGISTERED;
+    if (!c)
+        return;
+    sim_usim usim = c->usim;
+    memset(c, 0, sizeof *c); /* the NAS keys go as well */
+    c->usim = usim;
+    c->n2.amf_ue_ngap_id = -1;
+    c->ngksi = c->new_ngksi = 7; /* no key (TS 24.501 9.11.3.32) */
+}
+
+static bool rereg_test(const sim_n2 *n, uint32_t i)
+{
+    return n->rereg && (n->rereg[i / 8] >> (i % 8) & 1);
+}
+
+static void rereg_set(sim_n2 *n, uint32_t i, bool on)
+{
+    if (on)
+        n->rereg[i / 8] |= (uint8_t)(1u << (i % 8));
+    else
+        n->rereg[i / 8] &= (uint8_t) ~(1u << (i % 8));
+}
+
+/* Starts the queued re-registrations while the engine has slots and some AMF is up; the
+ * rest wait for the next tick (a UE whose procedure is still running waits for its end). */
+static void on_rereg_tick(g5_timer *t, void *arg)
+{
+    (void)t;
+    sim_n2 *n = arg;
+    bool amf_up = false;
+    for (unsigned i = 0; i < n->namf; i++)
+        amf_up |= n->amf[i].ng_up;
+    if (!amf_up || !n->rereg_pending)
+        return;
+    const sim_procedure *reg = sim_procedure_find("registration");
+    sim_pop *pop = &n->eng->pop;
+    for (uint32_t i = 0; reg && i < pop->n && n->rereg_pending; i++) {
+        if (!rereg_test(n, i))
+            continue;
+        sim_ue *ue = &pop->ues[i];
+        if (ue->run)
+            continue;
+        ue_forget(n, ue); /* again: a run that ended meanwhile may have left state */
+        if (sim_engine_start(n->eng, ue, reg) != 0)
+            break; /* no free slot: next tick */
+        rereg_set(n, i, false);
+        n->rereg_pending--;
+        n->reregistered++;
+    }
+    if (n->rereg_pending)
+        g5_timer_start(n->rereg_timer, 20);
+    else
+        G5_LOGN("N2 back: %llu UEs registering again", (unsigned long long)n->reregistered);
+}
+
+static void rereg_kick(sim_n2 *n)
+{
+    if (n->rereg_pending && n->rereg_timer)
+        g5_timer_start(n->rereg_timer, 1);
+}
+
+static void on_reconnect(g5_timer *t, void *arg)
+{
+    (void)t;
+    n2_amf *a = arg;
+    char err[200];
+    if (a->assoc)
+        return;
+    a->failed = false;
+    G5_LOGI("reconnecting to AMF %u", a->idx);
+    if (connect_amf(a, err, sizeof err) != 0) { /* e.g. no route yet: try again later */
+        G5_LOGW("%s", err);
+        a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : N2_BACKOFF_MIN_MS;
+        if (a->backoff_ms > N2_BACKOFF_MAX_MS)
+            a->backoff_ms = N2_BACKOFF_MAX_MS;
+        g5_timer_start(a->reconnect, a->backoff_ms);
+    }
+}
+
+/* The association to AMF a went down after the start: its UEs are queued to register
+ * again, and a new association is tried after a backoff (0.5 s doubling to 8 s). */
+static void amf_lost(n2_amf *a, bool was_up)
+{
+    sim_n2 *n = a->n;
+    sim_pop *pop = &n->eng->pop;
+    if (was_up) {
+        for (uint32_t i = 0; n->rereg && i < pop->n; i++) {
+            sim_ue *ue = &pop->ues[i];
+            const sim_ue_ctx *c = ue->proto;
+            if (!c || !c->n2.amf_selected || c->n2.amf_idx != a->idx || rereg_test(n, i) ||
+                (ue->rm_state != SIM_RM_REGISTERED && !ue->run))
+                continue;
+            if (!ue->run) /* a running procedure ends by its guard timer, then re-registers */
+                ue_forget(n, ue);
+            rereg_set(n, i, true);
+            n->rereg_pending++;
+        }
+        G5_LOGW("AMF %u lost: %llu UEs will register again once N2 is back", a->idx,
+                (unsigned long long)n->rereg_pending);
+    }
+    bool any_up = false;
+    for (unsigned i = 0; i < n->namf; i++)
+        any_up |= n->amf[i].ng_up;
+    n->gnb.ng_up = any_up;
+    a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : N2_BACKOFF_MIN_MS;
+    if (a->backoff_ms > N2_BACKOFF_MAX_MS)
+        a->backoff_ms = N2_BACKOFF_MAX_MS;
+    g5_timer_start(a->reconnect, a->backoff_ms);
+    rereg_kick(n); /* UEs of this AMF can go to another one that is up */
+}
+
+void sim_n2_set_reconnect(sim_n2 *n, bool on)
+{
+    n->reconnect = on;
+    if (on && !n->rereg) {
+        n->rereg = calloc((n->eng->pop.n + 7) / 8 + 1, 1);
+        n->rereg_timer = g5_timer_new(n->eng->loop, on_rereg_tick, n);
+        for (unsigned i = 0; i < n->namf; i++)
+            if (!n->amf[i].reconnect)
+                n->amf[i].reconnect = g5_timer_new(n->eng->loop, on_reconnect, &n->amf[i]);
+    }
+}
+
 static void on_retry(g5_timer *t, void *arg)
 {
     (void)t;
@@ -133,6 +280,12 @@ static void on_ng_setup(n2_amf *a, const sim_gnb_dl *dl)
     G5_LOGN("NG Setup Response from AMF %u (%s:%u, AMF set %u pointer %u): N2 up", a->idx,
             a->n->eng->cfg->gnb.amf[a->idx].address, a->n->eng->cfg->gnb.amf[a->idx].port,
             a->nguami ? a->guami[0].set_id : 0, a->nguami ? a->guami[0].pointer : 0);
+    a->backoff_ms = 0;
+    if (a->n->reported) { /* an association set up again: its UEs register again */
+        a->reconnects++;
+        a->n->gnb.ng_up = true;
+        rereg_kick(a->n);
+    }
     report_if_settled(a->n);
 }
 
@@ -213,6 +366,10 @@ static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
 {
     n2_amf *a = g5_sctp_user(as);
     sim_n2 *n = a->n;
+    if (a->assoc && a->assoc != as) { /* the end of an association given up (reconnected) */
+        G5_LOGD("AMF %u: an old association ended (%d)", a->idx, (int)why);
+        return;
+    }
     bool was_up = a->ng_up;
     a->up = a->ng_up = false;
     a->assoc = NULL;
@@ -221,6 +378,10 @@ static void on_down(g5_sctp_assoc *as, g5_sctp_down why)
     G5_LOGW("SCTP association to AMF %u down (%d)", a->idx, (int)why);
     if (!n->reported) {
         report_if_settled(n);
+        return;
+    }
+    if (n->reconnect && n->rereg && n->rereg_timer && a->reconnect) {
+        amf_lost(a, was_up);
         return;
     }
     if (was_up && n->ready) /* a configured AMF went away after the start: stop */
@@ -330,6 +491,7 @@ static int connect_amf(n2_amf *a, char *err, size_t errlen)
     sc.max_init_attempts = 3;
     sc.max_init_timeo_ms = 2000;
     sc.max_buffered = 16u << 20; /* thousands of UEs in flight share one association */
+    sc.hb_interval_ms = 2000; /* notice a restarted AMF (its ABORT) within seconds */
     if (g->usrsctp_udp_port) {
         /* the first AMF's encapsulation port is gnb.n2's; ours (one per process) is the
          * next; an AMF entry may name its own */
@@ -394,7 +556,10 @@ void sim_n2_get_stats(const sim_n2 *n, sim_n2_stats *st)
         st->amf[i].tx = n->amf[i].tx;
         st->amf[i].rx = n->amf[i].rx;
         st->amf[i].connections = n->amf[i].initial;
+        st->amf[i].reconnects = n->amf[i].reconnects;
     }
+    st->reregistered = n->reregistered;
+    st->rereg_pending = n->rereg_pending;
 }
 
 void sim_n2_free(sim_n2 *n)
@@ -406,10 +571,15 @@ void sim_n2_free(sim_n2 *n)
             g5_sctp_abort(n->amf[i].assoc);
         if (n->amf[i].retry)
             g5_timer_free(n->amf[i].retry);
+        if (n->amf[i].reconnect)
+            g5_timer_free(n->amf[i].reconnect);
         g5_sctp_sendq_clear(&n->amf[i].sq);
     }
     if (n->drain)
         g5_timer_free(n->drain);
+    if (n->rereg_timer)
+        g5_timer_free(n->rereg_timer);
+    free(n->rereg);
     if (n->ue.up) {
         if (n->eng->up == n->ue.up)
             n->eng->up = NULL;

@@ -46,8 +46,14 @@ typedef struct sim_n2_stats {
     struct {
         bool ng_up;
         uint64_t tx, rx, connections; /* NGAP PDUs; UE-associated N2 connections routed */
+        uint32_t reconnects; /* NG Setup done again after the association was lost */
     } amf[SIM_MAX_AMFS];
+    uint64_t reregistered, rereg_pending; /* UEs registering again after an AMF loss */
 } sim_n2_stats;
+/* on: a lost AMF association (AMF restart) is set up again with backoff (0.5 s doubling
+ * to 8 s), NG Setup redone, and the UEs it served register again (initial registration:
+ * the restarted AMF knows none of them); off (default): the run stops. */
+void sim_n2_set_reconnect(sim_n2 *n2, bool on);
 void sim_n2_get_stats(const sim_n2 *n2, sim_n2_stats *st);
 
 extern const sim_transport_ops sim_n2_transport;

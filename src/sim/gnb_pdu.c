@@ -32,9 +32,8 @@ static int read_tunnel(const NGAP_UPTransportLayerInformation_t *u, sim_setup_tr
     const NGAP_GTPTunnel_t *g = &u->gTPTunnel;
     if (g->gTP_TEID.len != 4)
         return G5_ERR_INVALID;
-    if (g->transportLayerAddress.nbits != 32 && g->transportLayerAddress.nbits != 160)
-        return G5_ERR_UNSUPPORTED; /* an IPv6-only N3 is not simulated */
-    memcpy(t->upf_addr, g->transportLayerAddress.buf, 4);
+    if (g5_tnl_from_bits(&t->upf, g->transportLayerAddress.buf, g->transportLayerAddress.nbits))
+        return G5_ERR_UNSUPPORTED;
     t->ul_teid = teid_of(&g->gTP_TEID);
     t->has_tunnel = true;
     return 0;
@@ -82,7 +81,7 @@ int sim_gnb_parse_setup_transfer(const uint8_t *p, size_t n, sim_setup_transfer 
     return rc;
 }
 
-int sim_gnb_build_setup_response_transfer(const uint8_t n3_addr[4], uint32_t dl_teid,
+int sim_gnb_build_setup_response_transfer(const g5_tnl_addr *n3_addr, uint32_t dl_teid,
                                           const uint8_t *qfi, size_t nqfi, g5_wbuf *out)
 {
     NGAP_PDUSessionResourceSetupResponseTransfer_t t;
@@ -92,7 +91,9 @@ int sim_gnb_build_setup_response_transfer(const uint8_t n3_addr[4], uint32_t dl_
     NGAP_GTPTunnel_t *g = &q->uPTransportLayerInformation.gTPTunnel;
     uint8_t te[4] = {(uint8_t)(dl_teid >> 24), (uint8_t)(dl_teid >> 16), (uint8_t)(dl_teid >> 8),
                      (uint8_t)dl_teid};
-    int rc = a1_bits_set(&g->transportLayerAddress, n3_addr, 32);
+    uint8_t bits[20];
+    size_t nbits = g5_tnl_to_bits(n3_addr, bits); /* 32 / 128 / 160 bits */
+    int rc = nbits ? a1_bits_set(&g->transportLayerAddress, bits, nbits) : G5_ERR_MISSING;
     if (!rc)
         rc = a1_octets_set(&g->gTP_TEID, te, 4);
     if (!rc && !(q->associatedQosFlowList.list =
@@ -230,7 +231,7 @@ static int ids(NGAP_NGAP_PDU_t *pdu, const sim_pdu_msg *m)
 }
 
 /* The transfer of item it: Setup Response Transfer (ok) or Setup Unsuccessful Transfer. */
-static int item_transfer(const sim_pdu_item *it, const uint8_t n3_addr[4], a1_octets *o)
+static int item_transfer(const sim_pdu_item *it, const g5_tnl_addr *n3_addr, a1_octets *o)
 {
     uint8_t b[256];
     g5_wbuf w;
@@ -244,7 +245,7 @@ static int item_transfer(const sim_pdu_item *it, const uint8_t n3_addr[4], a1_oc
 
 /* Adds the ok items to ok_list (item type with psi + transfer) and the failed ones to
  * fail_list; list ids are added only when non-empty. */
-static int add_setup_lists(NGAP_NGAP_PDU_t *pdu, const sim_pdu_msg *m, const uint8_t n3[4],
+static int add_setup_lists(NGAP_NGAP_PDU_t *pdu, const sim_pdu_msg *m, const g5_tnl_addr *n3,
                            int64_t ok_id, int64_t fail_id)
 {
     int rc = 0;
@@ -276,7 +277,7 @@ static int emit(NGAP_NGAP_PDU_t *pdu, int rc, g5_wbuf *out)
     return rc;
 }
 
-int sim_gnb_build_setup_response(const sim_pdu_msg *m, const uint8_t n3_addr[4], g5_wbuf *out)
+int sim_gnb_build_setup_response(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr, g5_wbuf *out)
 {
     NGAP_NGAP_PDU_t pdu;
     int rc = ngap_msg_init(&pdu, NGAP_MSG_SUCCESSFUL, NGAP_id_PDUSessionResourceSetup);
@@ -289,7 +290,7 @@ int sim_gnb_build_setup_response(const sim_pdu_msg *m, const uint8_t n3_addr[4],
     return emit(&pdu, rc, out);
 }
 
-int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const uint8_t n3_addr[4],
+int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr,
                                         g5_wbuf *out)
 {
     NGAP_NGAP_PDU_t pdu;

@@ -86,7 +86,9 @@ static void usage_cli(FILE *f)
                "  register SUPI                     initial registration (or with its 5G-GUTI)\n"
                "  service-request SUPI              service request from CM-IDLE\n"
                "  deregister SUPI                   UE-originating deregistration\n"
-               "  ps-establish SUPI                 PDU session establishment\n"
+               "  ps-establish SUPI [--dnn DNN] [--sst N [--sd HEX]] [--type ipv4|ipv6|ipv4v6]\n"
+               "                                    PDU session establishment (default: the\n"
+               "                                    UE template's dnn / slices / session_type)\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
@@ -210,6 +212,7 @@ typedef struct sim_world {
     uint64_t rss_before, rss_after;
     bool eng_ok;
     bool keep_connected; /* UEs with PDU sessions stay CM-CONNECTED */
+    bool reconnect; /* a lost AMF association is set up again (run, load --duration) */
     uint64_t traffic_s;
     uv_timer_t traffic_timer;
     bool traffic_timer_init;
@@ -319,6 +322,7 @@ static int attach_procedure(const char *cmd, sim_world *w, const sim_procedure *
             return G5_EXIT_FAIL;
         }
         w->eng.up->keep_connected = w->keep_connected;
+        sim_n2_set_reconnect(w->n2, w->reconnect);
         const sim_config *c = &w->cfg;
         if (c->traffic.ping_rate &&
             sim_up_ping_start(w->eng.up, c->traffic.ping_rate, c->traffic.ping_ipv4,
@@ -429,11 +433,12 @@ static void print_n2(const sim_world *w, FILE *f, json_t *json)
         const char *addr = w->cfg.gnb.amf[i].address;
         unsigned port = w->cfg.gnb.amf[i].port;
         if (arr)
-            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I}", "address", addr,
-                                                 "port", (int)port, "ng_up", st.amf[i].ng_up,
+            json_array_append_new(arr, json_pack("{s:s, s:i, s:b, s:I, s:I, s:I, s:I}", "address",
+                                                 addr, "port", (int)port, "ng_up", st.amf[i].ng_up,
                                                  "connections", (json_int_t)st.amf[i].connections,
                                                  "tx", (json_int_t)st.amf[i].tx, "rx",
-                                                 (json_int_t)st.amf[i].rx));
+                                                 (json_int_t)st.amf[i].rx, "reconnects",
+                                                 (json_int_t)st.amf[i].reconnects));
         else
             fprintf(f, "N2: AMF %u %s:%u %s, %llu UE connections, %llu PDUs sent, %llu received\n",
                     i, addr, port, st.amf[i].ng_up ? "up" : "down",
@@ -442,8 +447,9 @@ static void print_n2(const sim_world *w, FILE *f, json_t *json)
     }
     if (json)
         json_object_set_new(json, "n2",
-                            json_pack("{s:o, s:I}", "amfs", arr, "releases_completed_by_gnb",
-                                      (json_int_t)st.gnb_released));
+                            json_pack("{s:o, s:I, s:I}", "amfs", arr, "releases_completed_by_gnb",
+                                      (json_int_t)st.gnb_released, "reregistered",
+                                      (json_int_t)st.reregistered));
     else
         fprintf(f,
                 "N2: %llu UE Context Release Commands completed by the gNB after the procedure\n",
@@ -471,6 +477,7 @@ static int cmd_load(int argc, char **argv)
         return rc;
     w.traffic_s = a.traffic_s;
     w.keep_connected = a.traffic_s > 0;
+    w.reconnect = a.duration_s > 0; /* a long load rides out an AMF restart */
     const sim_procedure *p = find_procedure("load", a.procedure);
     if (!p)
         return G5_EXIT_USAGE;
@@ -568,6 +575,7 @@ static int cmd_run_sim(int argc, char **argv)
     if ((rc = setup_config("run", &a, &w.cfg)) != 0)
         return rc;
     w.keep_connected = true; /* sessions stay usable (TUN, ping) until released */
+    w.reconnect = true; /* an AMF restart: reconnect, NG Setup, the UEs register again */
     const sim_procedure *p = NULL;
     if (a.procedure && !(p = find_procedure("run", a.procedure)))
         return G5_EXIT_USAGE;
@@ -602,8 +610,9 @@ static int cmd_cli(int argc, char **argv)
         usage_cli(argc < 2 ? stderr : stdout);
         return argc < 2 ? G5_EXIT_USAGE : G5_EXIT_OK;
     }
-    const char *ctl = NULL, *cmd = NULL, *supi = NULL, *dnn = NULL, *config = NULL;
-    uint64_t offset = 0, limit = 0;
+    const char *ctl = NULL, *cmd = NULL, *supi = NULL, *dnn = NULL, *config = NULL, *type = NULL;
+    uint64_t offset = 0, limit = 0, sst = 0, sd = 0;
+    bool has_sst = false, has_sd = false;
     for (int i = 1; i < argc; i++) {
         bool v = i + 1 < argc;
         if (!strcmp(argv[i], "--ctl") && v)
@@ -612,7 +621,22 @@ static int cmd_cli(int argc, char **argv)
             config = argv[++i];
         else if (!strcmp(argv[i], "--dnn") && v)
             dnn = argv[++i];
-        else if (!strcmp(argv[i], "--offset") && v) {
+        else if (!strcmp(argv[i], "--type") && v)
+            type = argv[++i];
+        else if (!strcmp(argv[i], "--sst") && v) {
+            if (parse_u64("cli", "--sst", argv[++i], 0, 255, &sst))
+                return G5_EXIT_USAGE;
+            has_sst = true;
+        } else if (!strcmp(argv[i], "--sd") && v) {
+            char *end = NULL;
+            errno = 0;
+            sd = strtoull(argv[++i], &end, 16);
+            if (errno || !end || *end || end == argv[i] || sd > 0xFFFFFF) {
+                fprintf(stderr, "glass5g-sim cli: --sd '%s' is not 1-6 hex digits\n", argv[i]);
+                return G5_EXIT_USAGE;
+            }
+            has_sd = true;
+        } else if (!strcmp(argv[i], "--offset") && v) {
             if (parse_u64("cli", "--offset", argv[++i], 0, UINT32_MAX, &offset))
                 return G5_EXIT_USAGE;
         } else if (!strcmp(argv[i], "--limit") && v) {
@@ -654,8 +678,24 @@ static int cmd_cli(int argc, char **argv)
     json_t *req = json_pack("{s:s}", "cmd", cmd);
     if (supi)
         json_object_set_new(req, "supi", json_string(supi));
+    if ((dnn || has_sst || type) && strcmp(cmd, "ps-establish") != 0) {
+        fprintf(stderr, "glass5g-sim cli: --dnn/--sst/--sd/--type go with ps-establish\n");
+        json_decref(req);
+        return G5_EXIT_USAGE;
+    }
+    if (has_sd && !has_sst) {
+        fprintf(stderr, "glass5g-sim cli: --sd needs --sst\n");
+        json_decref(req);
+        return G5_EXIT_USAGE;
+    }
     if (dnn)
         json_object_set_new(req, "dnn", json_string(dnn));
+    if (has_sst)
+        json_object_set_new(req, "sst", json_integer((json_int_t)sst));
+    if (has_sd)
+        json_object_set_new(req, "sd", json_integer((json_int_t)sd));
+    if (type)
+        json_object_set_new(req, "session_type", json_string(type));
     if (offset)
         json_object_set_new(req, "offset", json_integer((json_int_t)offset));
     if (limit)

@@ -2,6 +2,7 @@
 #include "sim/sim_config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/yaml.h"
+#include "gtpu/gtpu_tnl.h"
 #include "sim/sim.h"
 
 /* TS 35.208 4.3 test set 1: public test values, so a config-less run has a valid USIM. */
@@ -129,6 +131,46 @@ static void load_amfs(g5_cfg *c, g5_ynode *m, sim_gnb_config *g)
     }
 }
 
+/* gnb.n3: address (IPv4 or IPv6) and address6 (IPv6): N3 over IPv4, IPv6 or both
+ * (TS 29.281 runs over either). Stored split by family. */
+static void load_n3(g5_cfg *c, g5_ynode *n, sim_gnb_config *g)
+{
+    char a[64] = "", a6[64] = "";
+    int r4 = g5_cfg_str(c, n, "address", false, a, sizeof a);
+    int r6 = g5_cfg_str(c, n, "address6", false, a6, sizeof a6);
+    g5_tnl_addr t = {0};
+    if (r4 == 1 && a[0] && g5_tnl_add_text(&t, a)) {
+        g5_cfg_error(c, g5_yaml_get(n, "address"), NULL,
+                     "'%s' is not an IPv4 or IPv6 address, e.g. 127.0.0.2 or fd00::2", a);
+        return;
+    }
+    if (r6 == 1 && a6[0]) {
+        g5_tnl_addr t6 = {0};
+        if (g5_tnl_add_text(&t6, a6) || !t6.v6) {
+            g5_cfg_error(c, g5_yaml_get(n, "address6"), NULL,
+                         "'%s' is not an IPv6 address, e.g. fd00::2 (IPv4 goes in address)", a6);
+            return;
+        }
+        if (t.v6) {
+            g5_cfg_error(c, g5_yaml_get(n, "address6"), NULL,
+                         "address is already IPv6 ('%s'); give the IPv4 address in address, or "
+                         "drop address6",
+                         a);
+            return;
+        }
+    }
+    if (r4 == 1) {
+        snprintf(g->n3_address, sizeof g->n3_address, "%s", t.v4 ? a : "");
+        snprintf(g->n3_address6, sizeof g->n3_address6, "%s", t.v6 ? a : "");
+    }
+    if (r6 == 1)
+        snprintf(g->n3_address6, sizeof g->n3_address6, "%s", a6);
+    if (!g->n3_address[0] && !g->n3_address6[0])
+        g5_cfg_error(c, n, "address",
+                     "N3 needs an address: give address (IPv4 or IPv6) and/or "
+                     "address6");
+}
+
 static void load_gnb(g5_cfg *c, g5_ynode *root, sim_gnb_config *g)
 {
     g5_ynode *m = NULL, *n = NULL;
@@ -150,7 +192,7 @@ static void load_gnb(g5_cfg *c, g5_ynode *root, sim_gnb_config *g)
             g->usrsctp_udp_port = (uint16_t)port;
     }
     if (g5_cfg_map(c, m, "n3", false, &n) == 1)
-        g5_cfg_str(c, n, "address", false, g->n3_address, sizeof g->n3_address);
+        load_n3(c, n, g);
 }
 
 static void load_supi(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
@@ -225,6 +267,68 @@ static void load_hn_key(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
     }
 }
 
+bool sim_dnn_valid(const char *dnn)
+{
+    size_t n = strlen(dnn), label = 0;
+    if (n == 0 || n > 99)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = dnn[i];
+        if (ch == '.') {
+            if (label == 0)
+                return false; /* empty label */
+            label = 0;
+        } else if (isalnum((unsigned char)ch) || ch == '-') {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return label > 0;
+}
+
+static void load_dnn(g5_cfg *c, g5_ynode *m, char *out, size_t cap)
+{
+    if (g5_cfg_str(c, m, "dnn", false, out, cap) == 1 && !sim_dnn_valid(out))
+        g5_cfg_error(c, g5_yaml_get(m, "dnn"), NULL,
+                     "'%s' is not a DNN; write labels of letters, digits and '-' joined by dots, "
+                     "e.g. internet or ims.mnc001.mcc001.gprs",
+                     out);
+}
+
+/* ues[].sessions: [{dnn: ims, session_type: ipv4, slice: {sst: 1, sd: 0x000001}}, ...], one
+ * entry per PDU session in PSI order. */
+static void load_sessions(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
+{
+    g5_ynode *seq = NULL;
+    if (g5_cfg_seq(c, m, "sessions", false, &seq) != 1)
+        return;
+    if (seq->n == 0 || seq->n > SIM_MAX_TPL_SESSIONS)
+        g5_cfg_error(c, seq, NULL, "must list 1 to %d sessions (one per PDU session ID)",
+                     SIM_MAX_TPL_SESSIONS);
+    static const char *const types[] = {"ipv4", "ipv6", "ipv4v6", NULL};
+    for (size_t i = 0; i < seq->n && i < SIM_MAX_TPL_SESSIONS; i++) {
+        g5_ynode *s = seq->items[i];
+        if (s->type != G5_YAML_MAP) {
+            g5_cfg_error(c, s, NULL, "must be a map like {dnn: ims, session_type: ipv4}");
+            continue;
+        }
+        t->sessions[i].session_type = -1;
+        load_dnn(c, s, t->sessions[i].dnn, sizeof t->sessions[i].dnn);
+        g5_cfg_enum(c, s, "session_type", false, types, &t->sessions[i].session_type);
+        g5_ynode *sl = NULL;
+        if (g5_cfg_map(c, s, "slice", false, &sl) == 1) {
+            uint32_t sst = 1, sd = 0xFFFFFF;
+            g5_cfg_u32(c, sl, "sst", true, 0, 255, &sst);
+            g5_cfg_u32(c, sl, "sd", false, 0, 0xFFFFFF, &sd);
+            t->sessions[i].has_slice = true;
+            t->sessions[i].slice = (sim_snssai){.sst = (uint8_t)sst, .sd = sd};
+        }
+        t->nsessions = (unsigned)i + 1;
+    }
+}
+
 static void load_template(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
 {
     load_digits(c, m, "mcc", t->mcc, sizeof t->mcc, 3, 3, "\"001\"");
@@ -239,9 +343,10 @@ static void load_template(g5_cfg *c, g5_ynode *m, sim_ue_template *t)
     load_digits(c, m, "routing_indicator", t->routing_indicator, sizeof t->routing_indicator, 1, 4,
                 "\"0\" or \"1234\"");
     load_slices(c, m, t->slices, &t->nslices);
-    g5_cfg_str(c, m, "dnn", false, t->dnn, sizeof t->dnn);
+    load_dnn(c, m, t->dnn, sizeof t->dnn);
     static const char *const types[] = {"ipv4", "ipv6", "ipv4v6", NULL};
     g5_cfg_enum(c, m, "session_type", false, types, &t->session_type);
+    load_sessions(c, m, t);
     g5_cfg_bool(c, m, "tun", false, &t->tun);
     g5_cfg_bool(c, m, "netns", false, &t->netns);
     if (t->netns && !t->tun)
@@ -405,6 +510,9 @@ static int load_doc(sim_config *cfg, g5_ydoc *doc, FILE *err)
                                         "routing_indicator",
                                         "dnn",
                                         "session_type",
+                                        "sessions",
+                                        "slice",
+                                        "address6",
                                         "tun",
                                         "netns",
                                         "traffic",

@@ -14,6 +14,7 @@
 #define SIM_MAX_SLICES 8
 #define SIM_MAX_AMFS 4
 #define SIM_MAX_GROUPS 16
+#define SIM_MAX_TPL_SESSIONS 4 /* = SIM_UP_MAX_SESS: one entry per PSI */
 
 typedef struct sim_snssai {
     uint8_t sst;
@@ -38,7 +39,8 @@ typedef struct sim_gnb_config {
     } amf[SIM_MAX_AMFS];
     unsigned namf;
     char n2_address[64]; /* local N2 (NGAP/SCTP) address */
-    char n3_address[64]; /* local N3 (GTP-U) address */
+    char n3_address[64]; /* local N3 (GTP-U) IPv4 address, "" = none */
+    char n3_address6[64]; /* local N3 IPv6 address, "" = none (at least one of the two) */
     int sctp_backend; /* enum sim_sctp_backend */
     uint16_t usrsctp_udp_port; /* SCTP over UDP encapsulation port (RFC 6951) */
 } sim_gnb_config;
@@ -63,6 +65,14 @@ typedef struct sim_ue_template {
     unsigned nslices;
     char dnn[100];
     int session_type; /* enum sim_session_type */
+    /* per PDU session (PSI 1, 2, ...): DNN, type, S-NSSAI; unset fields = the above */
+    struct {
+        char dnn[100];
+        int session_type; /* -1 = session_type above */
+        bool has_slice;
+        sim_snssai slice;
+    } sessions[SIM_MAX_TPL_SESSIONS];
+    unsigned nsessions;
     bool tun; /* a TUN device uesimtunN per PDU session (sim/ue_tun.c) */
     bool netns; /* ... inside its own network namespace of the same name */
     char imei[16]; /* 15 digits or empty */
@@ -87,6 +97,9 @@ void sim_config_defaults(sim_config *cfg);
  * G5_ERR_CONFIG after reporting all errors found. */
 int sim_config_load(sim_config *cfg, const char *path, FILE *err);
 int sim_config_load_string(sim_config *cfg, const char *yaml, const char *name, FILE *err);
+/* A DNN as TS 23.003 §9.1 spells it: labels of letters, digits and hyphens separated by
+ * dots, at most 99 characters here. */
+bool sim_dnn_valid(const char *dnn);
 /* Total UEs over all templates. */
 uint64_t sim_config_ue_total(const sim_config *cfg);
 /* Wipes K and OP/OPc of every template (before freeing the config). */

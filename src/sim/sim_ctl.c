@@ -91,6 +91,51 @@ static json_t *cmd_procedure(sim_engine *e, json_t *req, const char *proc_name)
     return json_pack("{s:b, s:s}", "ok", 1, "started", proc_name);
 }
 
+/* ps-establish with optional "dnn", "sst" (+ "sd"), "session_type": what this session asks
+ * for (sim_up_set_request); without them the template's (docs/simulator.md). */
+static json_t *cmd_ps_establish(sim_engine *e, json_t *req)
+{
+    json_t *err = NULL;
+    sim_ue *ue = find_ue(e, req, &err);
+    if (!ue)
+        return err;
+    json_t *jd = json_object_get(req, "dnn"), *jsst = json_object_get(req, "sst"),
+           *jsd = json_object_get(req, "sd"), *jt = json_object_get(req, "session_type");
+    if ((!jd && !jsst && !jt) || !e->up) /* without a user plane: the procedure's own answer */
+        return cmd_procedure(e, req, "pdu-session-establishment");
+    const sim_ue_template *t = &e->cfg->ue[ue->group < e->cfg->nue ? ue->group : 0];
+    const char *dnn = jd ? json_string_value(jd) : t->dnn;
+    if (!dnn || (dnn[0] && !sim_dnn_valid(dnn)))
+        return error_json("%s", "\"dnn\" must be a DNN: labels of letters, digits and '-' joined "
+                                "by dots, e.g. internet");
+    sim_snssai sn = t->nslices ? t->slices[0] : (sim_snssai){.sst = 1, .sd = 0xFFFFFF};
+    if (jsst) {
+        json_int_t sst = json_integer_value(jsst), sd = jsd ? json_integer_value(jsd) : 0xFFFFFF;
+        if (!json_is_integer(jsst) || sst < 0 || sst > 255 || (jsd && !json_is_integer(jsd)) ||
+            sd < 0 || sd > 0xFFFFFF)
+            return error_json("%s", "\"sst\" must be 0-255 and \"sd\" 0-0xFFFFFF");
+        sn = (sim_snssai){.sst = (uint8_t)sst, .sd = (uint32_t)sd};
+    } else if (jsd) {
+        return error_json("%s", "\"sd\" needs \"sst\"");
+    }
+    int type = -1;
+    if (jt) {
+        static const char *const types[] = {"ipv4", "ipv6", "ipv4v6"};
+        const char *ts = json_string_value(jt);
+        for (int i = 0; ts && i < 3; i++)
+            if (!strcmp(ts, types[i]))
+                type = i;
+        if (type < 0)
+            return error_json("%s", "\"session_type\" must be ipv4, ipv6 or ipv4v6");
+    }
+    if (sim_up_set_request(e->up, ue, dnn, t->nslices || jsst ? &sn : NULL, type))
+        return error_json("%s", "no free PDU session identity for this UE");
+    json_t *ans = cmd_procedure(e, req, "pdu-session-establishment");
+    if (!json_is_true(json_object_get(ans, "ok")))
+        sim_up_set_request(e->up, ue, NULL, NULL, SIM_UP_REQ_CLEAR); /* not started */
+    return ans;
+}
+
 json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
 {
     json_error_t jerr;
@@ -122,7 +167,7 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
     } else if (!strcmp(cmd, "service-request")) {
         ans = cmd_procedure(e, req, "service-request");
     } else if (!strcmp(cmd, "ps-establish")) {
-        ans = cmd_procedure(e, req, "pdu-session-establishment");
+        ans = cmd_ps_establish(e, req);
     } else if (!strcmp(cmd, "ps-release")) {
         ans = cmd_procedure(e, req, "pdu-session-release");
     } else {

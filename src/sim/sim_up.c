@@ -142,7 +142,8 @@ static void setup_item(sim_up *u, sim_ue *ue, sim_pdu_item *it)
     } else if (s->n3_up) {
         item_fail(it, NGAP_Cause_PR_radioNetwork,
                   NGAP_CauseRadioNetwork_multiple_PDU_session_ID_instances);
-    } else if (sim_n3_open(u) != 0) {
+    } else if (sim_n3_open(u) != 0 || !g5_tnl_pick(&u->n3_addr, &it->t.upf)) {
+        /* no N3 socket, or the UPF's address family is not one of ours */
         item_fail(it, NGAP_Cause_PR_transport, NGAP_CauseTransport_transport_resource_unavailable);
     } else {
         s->dl_teid = it->dl_teid = alloc_teid(u);
@@ -150,7 +151,8 @@ static void setup_item(sim_up *u, sim_ue *ue, sim_pdu_item *it)
             item_fail(it, NGAP_Cause_PR_radioNetwork, NGAP_CauseRadioNetwork_unspecified);
             return;
         }
-        memcpy(s->upf_addr, it->t.upf_addr, 4);
+        s->upf = it->t.upf;
+        s->ul_v6 = g5_tnl_pick(&u->n3_addr, &s->upf) == 6;
         s->ul_teid = it->t.ul_teid;
         s->n3_qfi = it->t.qfi[0];
         s->ngap_pdu_type = (uint8_t)it->t.pdu_type;
@@ -294,12 +296,11 @@ static int send_op(sim_run *r, sim_sess *s)
     g5_wbuf ws, wu;
     g5_wbuf_init(&ws, sm, sizeof sm);
     g5_wbuf_init(&wu, ul, sizeof ul);
-    const sim_ue_template *t = tpl_of(r);
     int rc;
     if (sr->op == SIM_UP_OP_EST) {
         rc = sim_sm_build_est_request(s, &ws);
         if (!rc)
-            rc = sim_sm_build_ul_transport(s->psi, 1, t->dnn, t->nslices ? &t->slices[0] : NULL, sm,
+            rc = sim_sm_build_ul_transport(s->psi, 1, s->dnn, s->has_snssai ? &s->snssai : NULL, sm,
                                            ws.len, &wu);
     } else {
         rc = sim_sm_build_rel_request(s, 36, &ws); /* #36 regular deactivation */
@@ -311,6 +312,50 @@ static int send_op(sim_run *r, sim_sess *s)
     return send_ul(r, &wu,
                    sr->op == SIM_UP_OP_EST ? "pdu_session_establishment_request"
                                            : "pdu_session_release_request");
+}
+
+/* What establishment of s asks for: a `cli ps-establish` request first, then the
+ * template's sessions[psi - 1], then the template's dnn / session_type / slices[0]. */
+static void sess_request(sim_up *u, sim_sess *s, const sim_ue_template *t)
+{
+    bool req = s->req_set, has_snssai = s->has_snssai;
+    int type = s->req_session_type;
+    char dnn[sizeof s->dnn];
+    sim_snssai sn = s->snssai;
+    memcpy(dnn, s->dnn, sizeof dnn);
+    sim_up_sess_clear(u, s);
+    if (!req) {
+        const unsigned i = s->psi - 1u;
+        bool per = i < t->nsessions;
+        snprintf(dnn, sizeof dnn, "%s", per && t->sessions[i].dnn[0] ? t->sessions[i].dnn : t->dnn);
+        type = per ? t->sessions[i].session_type : -1;
+        has_snssai = (per && t->sessions[i].has_slice) || t->nslices > 0;
+        sn = per && t->sessions[i].has_slice ? t->sessions[i].slice : t->slices[0];
+    }
+    memcpy(s->dnn, dnn, sizeof s->dnn);
+    s->has_snssai = has_snssai;
+    s->snssai = sn;
+    s->req_type = req_types[(type >= 0 ? type : t->session_type) % 3];
+}
+
+int sim_up_set_request(sim_up *u, sim_ue *ue, const char *dnn, const sim_snssai *snssai,
+                       int session_type)
+{
+    sim_sess *ss = sim_up_sessions(u, ue);
+    if (!ss)
+        return G5_ERR_NOMEM;
+    for (int i = 0; i < SIM_UP_MAX_SESS; i++) /* the slot sim_up_proc_begin will take */
+        if (ss[i].state == SIM_SESS_INACTIVE) {
+            sim_sess *s = &ss[i];
+            s->req_set = session_type != SIM_UP_REQ_CLEAR;
+            snprintf(s->dnn, sizeof s->dnn, "%s", dnn ? dnn : "");
+            s->has_snssai = snssai != NULL;
+            if (snssai)
+                s->snssai = *snssai;
+            s->req_session_type = session_type;
+            return 0;
+        }
+    return G5_ERR_LIMIT;
 }
 
 int sim_up_proc_begin(sim_run *r)
@@ -334,10 +379,8 @@ int sim_up_proc_begin(sim_run *r)
     if (!s)
         return sim_cause_intern(r->eng, sr->op == SIM_UP_OP_EST ? "no free PDU session identity"
                                                                 : "no PDU session to release");
-    if (sr->op == SIM_UP_OP_EST) {
-        sim_up_sess_clear(u, s);
-        s->req_type = req_types[tpl_of(r)->session_type % 3];
-    }
+    if (sr->op == SIM_UP_OP_EST)
+        sess_request(u, s, tpl_of(r));
     s->pti = next_pti(s);
     s->state = sr->op == SIM_UP_OP_EST ? SIM_SESS_ACTIVE_PENDING : SIM_SESS_INACTIVE_PENDING;
     sr->psi = s->psi;
@@ -489,8 +532,8 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
     int rc = m->procedure_code == NGAP_id_PDUSessionResourceRelease
                  ? sim_gnb_build_release_response(m, &w)
              : m->procedure_code == NGAP_id_InitialContextSetup
-                 ? sim_gnb_build_ics_response_sessions(m, u->n3_addr, &w)
-                 : sim_gnb_build_setup_response(m, u->n3_addr, &w);
+                 ? sim_gnb_build_ics_response_sessions(m, &u->n3_addr, &w)
+                 : sim_gnb_build_setup_response(m, &u->n3_addr, &w);
     if (!rc)
         rc = sim_run_send(r, b, w.len);
     for (unsigned i = 0; i < m->nitems; i++) {
@@ -586,6 +629,10 @@ json_t *sim_up_ue_json(sim_up *u, const sim_ue *ue)
             json_object_set_new(j, s->has_prefix ? "ipv6" : "ipv6_iid", json_string(a6));
         if (s->tun)
             json_object_set_new(j, "tun", json_string(sim_tun_name(s)));
+        if (s->dnn[0])
+            json_object_set_new(j, "dnn", json_string(s->dnn));
+        if (s->has_snssai)
+            json_object_set_new(j, "sst", json_integer(s->snssai.sst));
         json_array_append_new(arr, j);
     }
     return arr;

@@ -24,6 +24,7 @@
 
 #include "core/buf.h"
 #include "core/hmap.h"
+#include "gtpu/gtpu_tnl.h"
 #include "nas/nas.h"
 #include "sim/gnb.h"
 #include "sim/sim.h"
@@ -49,6 +50,13 @@ typedef struct sim_sess {
     uint8_t qfi; /* QFI of the default QoS rule (UE) */
     uint8_t n_qos_rules;
     uint8_t last_cause; /* 5GSM cause of the last reject / release command */
+    /* what the establishment asks for (TS 24.501 8.2.10: DNN and S-NSSAI of the UL NAS
+     * TRANSPORT): from `cli ps-establish --dnn/--sst/--sd` (req_set, kept until the
+     * procedure begins), else the template's sessions[psi - 1], else its dnn/slices[0] */
+    bool req_set, has_snssai;
+    int req_session_type; /* enum sim_session_type, -1 = the template's */
+    char dnn[100]; /* "" = none sent (the network's default) */
+    sim_snssai snssai;
     bool has_ipv4, has_ipv6, has_prefix;
     uint8_t ipv4[4];
     uint8_t ipv6_iid[8]; /* interface identifier from the PDU address */
@@ -56,7 +64,8 @@ typedef struct sim_sess {
     uint64_t ambr_ul_bps, ambr_dl_bps;
     /* gNB side (N3) */
     bool n3_up; /* tunnel established: UL TEID known, DL TEID allocated */
-    uint8_t upf_addr[4];
+    g5_tnl_addr upf; /* the UPF's N3 address(es) from the Setup Request Transfer */
+    bool ul_v6; /* uplink goes over IPv6 (g5_tnl_pick of our N3 and the UPF's) */
     uint32_t ul_teid, dl_teid;
     uint8_t n3_qfi; /* first QoS flow of the setup request */
     uint8_t ngap_pdu_type; /* PDU Session Type IE of the transfer (NAS type - 1) */
@@ -93,9 +102,10 @@ typedef struct sim_up {
     g5_hmap by_dl_teid; /* DL TEID -> sim_sess* */
     uint32_t next_teid;
     uint32_t next_tun; /* uesimtunN */
-    uv_udp_t n3;
+    uv_udp_t n3, n3v6; /* IPv4 / IPv6 N3 sockets (each only when configured) */
     bool n3_open, n3_closing;
-    uint8_t n3_addr[4];
+    bool n3_init[2]; /* n3 / n3v6 initialised (closed at sim_n3_close) */
+    g5_tnl_addr n3_addr; /* ours: gnb.n3.address / address6 */
     uv_timer_t ping_timer;
     bool ping_timer_init;
     uint32_t ping_rate; /* echo requests per second per session, 0 = off */
@@ -120,6 +130,12 @@ unsigned sim_up_active_count(sim_up *u, const sim_ue *ue);
 void sim_up_n3_release(sim_up *u, sim_sess *s);
 /* Releases the whole session locally (UE and gNB side). */
 void sim_up_sess_clear(sim_up *u, sim_sess *s);
+/* The next establishment of ue (its lowest free PSI) asks for dnn ("" = none: the network's
+ * default), snssai (NULL = none) and session_type (enum sim_session_type, -1 = the
+ * template's) instead of what the template says. G5_ERR_LIMIT when every PSI is in use. */
+int sim_up_set_request(sim_up *u, sim_ue *ue, const char *dnn, const sim_snssai *snssai,
+                       int session_type);
+#define SIM_UP_REQ_CLEAR (-2) /* session_type: forget the request again */
 /* Releases every session of ue locally (deregistration, a new initial registration). */
 void sim_up_ue_clear(sim_up *u, sim_ue *ue);
 /* Starts the ping generator: rate echo requests/s per active session towards dst4/dst6. */
@@ -151,7 +167,7 @@ int sim_sm_on_dl_transport(sim_up *u, sim_ue *ue, const nas_msg *m, sim_sm_event
 /* A parsed PDU Session Resource Setup Request Transfer (TS 38.413 9.3.4.1). */
 typedef struct sim_setup_transfer {
     bool has_tunnel;
-    uint8_t upf_addr[4];
+    g5_tnl_addr upf; /* 32, 128 or 160 bits (TS 38.414 §5.1) */
     uint32_t ul_teid;
     int pdu_type; /* NGAP PDUSessionType (0 ipv4 .. 4 unstructured), -1 absent */
     uint8_t nflows;
@@ -160,7 +176,7 @@ typedef struct sim_setup_transfer {
 } sim_setup_transfer;
 int sim_gnb_parse_setup_transfer(const uint8_t *p, size_t n, sim_setup_transfer *t);
 /* Setup Response Transfer: DL tunnel (our N3 address, dl_teid) and the accepted QFIs. */
-int sim_gnb_build_setup_response_transfer(const uint8_t n3_addr[4], uint32_t dl_teid,
+int sim_gnb_build_setup_response_transfer(const g5_tnl_addr *n3_addr, uint32_t dl_teid,
                                           const uint8_t *qfi, size_t nqfi, g5_wbuf *out);
 int sim_gnb_build_setup_unsuccessful_transfer(int cause_group, int cause_value, g5_wbuf *out);
 
@@ -194,9 +210,9 @@ int sim_gnb_parse_pdu_msg(const uint8_t *pdu, size_t len, sim_pdu_msg *m);
 /* Answers, from the items' ok/dl_teid/cause: Setup Response (SetupListSURes and/or
  * FailedToSetupListSURes), Release Response, ICS Response (with SetupListCxtRes/
  * FailedToSetupListCxtRes when the request carried sessions). */
-int sim_gnb_build_setup_response(const sim_pdu_msg *m, const uint8_t n3_addr[4], g5_wbuf *out);
+int sim_gnb_build_setup_response(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr, g5_wbuf *out);
 int sim_gnb_build_release_response(const sim_pdu_msg *m, g5_wbuf *out);
-int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const uint8_t n3_addr[4],
+int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const g5_tnl_addr *n3_addr,
                                         g5_wbuf *out);
 
 /* The gNB acts on the setup items of m (Setup Request or ICS): for each, checks what it

@@ -80,7 +80,7 @@ static struct {
     /* what the network saw */
     uint64_t reg_complete, est_req, est_retx, rel_req, rel_complete, sm_status;
     uint64_t setup_rsp, setup_fail, rel_rsp, drop_first_est;
-    uint8_t gnb_ip[4];
+    g5_tnl_addr gnb_ip;
     uint32_t gnb_teid[MAXC];
     uint64_t upf_gpdu, upf_bad, upf_echo;
     uint8_t fail_type; /* transfer PDU session type to send (NAS_PDU_*), 0 = as requested */
@@ -309,7 +309,8 @@ static void smf_establish(conn *c, const nas_msg *ul, const uint8_t *sm, size_t 
                       .arp_priority = 8,
                       .ambr_ul = 100000000,
                       .ambr_dl = 200000000};
-    memcpy(s.upf_n3_ipv4, upf_ip, 4);
+    s.upf_n3.v4 = true;
+    memcpy(s.upf_n3.ipv4, upf_ip, 4);
     assert_int_equal(smf_n2_build_setup_request_transfer(&s, &tw), 0);
     NGAP_NGAP_PDU_t pdu;
     ngap_snssai sn = {.sst = 1};
@@ -381,7 +382,7 @@ static void amf_setup_outcome(const NGAP_NGAP_PDU_t *p, uint32_t ran_id)
         ngap_find_ie(p, NGAP_id_PDUSessionResourceFailedToSetupListSURes);
     for (size_t i = 0; ok && i < ok->count; i++) {
         const a1_octets *t = &ok->list[i].pDUSessionResourceSetupResponseTransfer;
-        assert_int_equal(smf_n2_parse_setup_response_transfer(t->buf, t->len, A.gnb_ip,
+        assert_int_equal(smf_n2_parse_setup_response_transfer(t->buf, t->len, &A.gnb_ip,
                                                               &A.gnb_teid[ran_id % MAXC]),
                          0);
         A.setup_rsp++;
@@ -606,7 +607,8 @@ static void test_registration_session(void **state)
     /* the DL tunnel is on the gNB's N3 address, one TEID per session */
     uint8_t n3[4];
     inet_pton(AF_INET, GNB_N3, n3);
-    assert_memory_equal(A.gnb_ip, n3, 4);
+    assert_true(A.gnb_ip.v4 && !A.gnb_ip.v6);
+    assert_memory_equal(A.gnb_ip.ipv4, n3, 4);
     assert_int_equal(A.up->st.est_ok, 20);
     /* not kept connected: the user plane was deactivated, the sessions stay (CM-IDLE) */
     sim_ue *ue = &A.eng.pop.ues[0];
@@ -839,7 +841,8 @@ static void test_ics_with_sessions(void **state)
                        .arp_priority = 8,
                        .ambr_ul = 1000,
                        .ambr_dl = 1000};
-    memcpy(ss.upf_n3_ipv4, upf_ip, 4);
+    ss.upf_n3.v4 = true;
+    memcpy(ss.upf_n3.ipv4, upf_ip, 4);
     assert_int_equal(smf_n2_build_setup_request_transfer(&ss, &tw), 0);
     NGAP_NGAP_PDU_t pdu;
     ngap_guami gu = {.plmn = {0x00, 0xf1, 0x10}, .region_id = 2, .set_id = 1, .pointer = 1};
@@ -873,16 +876,16 @@ static void test_ics_with_sessions(void **state)
     assert_true(s[0].n3_up);
     uint8_t o[1024];
     g5_wbuf_init(&w, o, sizeof o);
-    assert_int_equal(sim_gnb_build_ics_response_sessions(&m, A.up->n3_addr, &w), 0);
+    assert_int_equal(sim_gnb_build_ics_response_sessions(&m, &A.up->n3_addr, &w), 0);
     assert_int_equal(ngap_decode(&pdu, o, w.len, NULL), 0);
     const NGAP_PDUSessionResourceSetupListCxtRes_t *r =
         ngap_find_ie(&pdu, NGAP_id_PDUSessionResourceSetupListCxtRes);
     assert_non_null(r);
     assert_int_equal(r->count, 1);
-    uint8_t ip[4];
+    g5_tnl_addr ip;
     uint32_t teid = 0;
     const a1_octets *t = &r->list[0].pDUSessionResourceSetupResponseTransfer;
-    assert_int_equal(smf_n2_parse_setup_response_transfer(t->buf, t->len, ip, &teid), 0);
+    assert_int_equal(smf_n2_parse_setup_response_transfer(t->buf, t->len, &ip, &teid), 0);
     assert_int_equal(teid, s[0].dl_teid);
     ngap_free(&pdu);
     stop();
@@ -904,12 +907,14 @@ static void test_transfer_errors(void **state)
                        .qfi = 9,
                        .fiveqi = 9,
                        .arp_priority = 8};
-    memcpy(ss.upf_n3_ipv4, upf_ip, 4);
+    ss.upf_n3.v4 = true;
+    memcpy(ss.upf_n3.ipv4, upf_ip, 4);
     assert_int_equal(smf_n2_build_setup_request_transfer(&ss, &tw), 0);
     assert_int_equal(sim_gnb_parse_setup_transfer(tb, tw.len, &t), 0);
     assert_int_equal(t.ul_teid, 0x01020304);
     assert_int_equal(t.pdu_type, 2);
-    assert_memory_equal(t.upf_addr, upf_ip, 4);
+    assert_true(t.upf.v4 && !t.upf.v6);
+    assert_memory_equal(t.upf.ipv4, upf_ip, 4);
     for (size_t n = 0; n < tw.len; n++)
         assert_true(sim_gnb_parse_setup_transfer(tb, n, &t) < 0);
 }
@@ -937,7 +942,8 @@ static void test_malformed_inputs(void **state)
                        .arp_priority = 8,
                        .ambr_ul = 1000,
                        .ambr_dl = 1000};
-    memcpy(st.upf_n3_ipv4, upf_ip, 4);
+    st.upf_n3.v4 = true;
+    memcpy(st.upf_n3.ipv4, upf_ip, 4);
     assert_int_equal(smf_n2_build_setup_request_transfer(&st, &tw), 0);
     smf_accept acc = {.psi = 1,
                       .pti = 1,
@@ -1050,13 +1056,13 @@ static int dump(void)
     m.items[1] = (sim_pdu_item){.psi = 2,
                                 .cause_group = NGAP_Cause_PR_radioNetwork,
                                 .cause_value = NGAP_CauseRadioNetwork_unknown_PDU_session_ID};
-    const uint8_t n3[4] = {127, 0, 0, 77};
+    const g5_tnl_addr n3 = {.v4 = true, .ipv4 = {127, 0, 0, 77}};
     g5_wbuf_init(&w, b, sizeof b);
-    if (sim_gnb_build_setup_response(&m, n3, &w))
+    if (sim_gnb_build_setup_response(&m, &n3, &w))
         return 1;
     hexline("ngap", b, w.len);
     g5_wbuf_init(&w, b, sizeof b);
-    if (sim_gnb_build_ics_response_sessions(&m, n3, &w))
+    if (sim_gnb_build_ics_response_sessions(&m, &n3, &w))
         return 1;
     hexline("ngap", b, w.len);
     g5_wbuf_init(&w, b, sizeof b);

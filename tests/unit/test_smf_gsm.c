@@ -396,7 +396,7 @@ static void test_ambr_units(void **state)
 
 static smf_n2_setup sample_n2(void)
 {
-    smf_n2_setup s = {.upf_n3_ipv4 = {127, 0, 0, 7},
+    smf_n2_setup s = {.upf_n3 = {.v4 = true, .ipv4 = {127, 0, 0, 7}},
                       .ul_teid = 0x01020304,
                       .pdu_type = NAS_PDU_IPV4,
                       .qfi = 1,
@@ -426,7 +426,7 @@ static void test_n2_setup_transfer(void **state)
         if (ie->id == NGAP_id_UL_NGU_UP_TNLInformation) {
             const NGAP_GTPTunnel_t *g = &ie->value.UPTransportLayerInformation.gTPTunnel;
             assert_int_equal(g->transportLayerAddress.nbits, 32);
-            assert_memory_equal(g->transportLayerAddress.buf, s.upf_n3_ipv4, 4);
+            assert_memory_equal(g->transportLayerAddress.buf, s.upf_n3.ipv4, 4);
             assert_memory_equal(g->gTP_TEID.buf, "\x01\x02\x03\x04", 4);
             seen |= 1;
         } else if (ie->id == NGAP_id_PDUSessionType) {
@@ -466,13 +466,14 @@ static void test_n2_setup_transfer(void **state)
     a1_octets enc = {0};
     assert_int_equal(
         ngap_encode_transfer(&NGAP_PDUSessionResourceSetupResponseTransfer_def, &rsp, &enc), 0);
-    uint8_t ip[4];
+    g5_tnl_addr ip;
     uint32_t teid = 0;
-    assert_int_equal(smf_n2_parse_setup_response_transfer(enc.buf, enc.len, ip, &teid), 0);
-    assert_memory_equal(ip, "\x0a\x00\x00\x01", 4);
+    assert_int_equal(smf_n2_parse_setup_response_transfer(enc.buf, enc.len, &ip, &teid), 0);
+    assert_true(ip.v4 && !ip.v6);
+    assert_memory_equal(ip.ipv4, "\x0a\x00\x00\x01", 4);
     assert_int_equal(teid, 0xaabbccdd);
     /* truncated: an error, never a crash */
-    assert_int_not_equal(smf_n2_parse_setup_response_transfer(enc.buf, 2, ip, &teid), 0);
+    assert_int_not_equal(smf_n2_parse_setup_response_transfer(enc.buf, 2, &ip, &teid), 0);
     free(enc.buf);
     a1_free(&NGAP_PDUSessionResourceSetupResponseTransfer_def, &rsp);
 }

@@ -86,10 +86,10 @@ struct smf_sess {
     uint8_t ipv4[8], ipv6[8];
     uint64_t up_seid;
     uint32_t ul_teid;
-    uint8_t n3[4];
+    g5_tnl_addr n3; /* the UPF's N3 F-TEID addresses (before: the families to ask for) */
     bool has_gnb;
     uint32_t gnb_teid;
-    uint8_t gnb_ip[4];
+    g5_tnl_addr gnb; /* the gNB's DL address(es) from the Setup Response Transfer */
     bool up_deactivated; /* upCnxState DEACTIVATED: the UE is CM-IDLE, DL buffers */
     uint64_t pfcp_txn;
     smf_op *op; /* the service call waiting on this session's PFCP exchange */
@@ -391,7 +391,10 @@ static int build_est(g5_wbuf *w, uint32_t seq, const void *ctx)
                               .ul_teid = x->ul_teid,
                               .with_urr = true};
     memcpy(ps.ue_ipv4, x->ipv4, 4);
-    memcpy(ps.n3_ipv4, x->n3, 4);
+    memcpy(ps.n3_ipv4, x->n3.ipv4, 4); /* F-TEID (V4/V6), or the families CHOOSE asks for */
+    memcpy(ps.n3_ipv6, x->n3.ipv6, 16);
+    ps.n3_v6 = x->n3.v6;
+    ps.n3_no_v4 = !x->n3.v4 && x->n3.v6;
     g5_pfcp_pdu_session_rules(&r->create, &ps);
     for (int i = 0; i < r->create.n_pdr; i++) { /* UE address per PDU session type */
         g5_pfcp_ue_ip *ip = &r->create.pdr[i].pdi.ue_ip;
@@ -417,8 +420,9 @@ static int build_est(g5_wbuf *w, uint32_t seq, const void *ctx)
 static int build_mod_gnb(g5_wbuf *w, uint32_t seq, const void *ctx)
 {
     const smf_sess *x = ctx;
-    return g5_pfcp_build_sess_mod_req_gnb_tunnel(w, x->up_seid, seq, G5_PFCP_DL_FAR, x->gnb_teid,
-                                                 x->gnb_ip);
+    bool v6 = g5_tnl_pick(&x->n3, &x->gnb) == 6; /* update_n2 checked there is one */
+    return g5_pfcp_build_sess_mod_req_gnb_tunnel_ip(w, x->up_seid, seq, G5_PFCP_DL_FAR, x->gnb_teid,
+                                                    v6, v6 ? x->gnb.ipv6 : x->gnb.ipv4);
 }
 
 /* AN release (TS 23.502 §4.2.6 step 5): the DL FAR buffers and notifies the SMF again;
@@ -526,7 +530,7 @@ static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
                        .arp_preempt_vuln = s->cfg->arp_preempt_vuln,
                        .ambr_ul = d->ambr_ul,
                        .ambr_dl = d->ambr_dl};
-    memcpy(n2.upf_n3_ipv4, x->n3, 4);
+    n2.upf_n3 = x->n3;
     g5_wbuf w2;
     g5_wbuf_init(&w2, op->n2, sizeof op->n2);
     int rc = smf_n2_build_setup_request_transfer(&n2, &w2);
@@ -587,10 +591,13 @@ static void on_est_rsp(void *arg, int rc, const g5_pfcp_msg *m)
         x->up_seid = r->up_fseid.seid;
         for (int i = 0; i < r->n_created; i++) /* F-TEID chosen by the UPF (CH = 1) */
             if (r->created[i].pdr_id == G5_PFCP_UL_PDR && r->created[i].has_fteid) {
-                x->ul_teid = r->created[i].fteid.teid;
-                memcpy(x->n3, r->created[i].fteid.ipv4, 4);
+                const g5_pfcp_fteid *f = &r->created[i].fteid;
+                x->ul_teid = f->teid;
+                x->n3 = (g5_tnl_addr){.v4 = f->v4, .v6 = f->v6};
+                memcpy(x->n3.ipv4, f->ipv4, 4);
+                memcpy(x->n3.ipv6, f->ipv6, 16);
             }
-        if (!x->ul_teid)
+        if (!x->ul_teid || (!x->n3.v4 && !x->n3.v6))
             rc = G5_ERR_MISSING;
     }
     free(r);
@@ -713,11 +720,18 @@ static uint8_t create_session(smf *s, smf_op *op, const char *dnn)
         cause = select_pdu_type(s, di, est.pdu_type, &x->pdu_type);
     if (!cause)
         cause = alloc_addresses(s, x);
-    if (!cause && !(smf_pfcp_up_features(s->pfcp, x->upf) & G5_PFCP_UPF_FTUP)) {
-        /* the UPF does not allocate F-TEIDs: the SMF does, on the configured N3 address */
-        x->ul_teid = ++s->next_teid;
-        inet_pton(AF_INET, s->cfg->upfs[x->upf].n3_addr, x->n3);
+    if (!cause) { /* the configured N3 address(es): the F-TEID's families (config.c checked) */
+        const g5_smf_upf_cfg *uc = &s->cfg->upfs[x->upf];
+        memset(&x->n3, 0, sizeof x->n3);
+        if (uc->n3_addr[0])
+            g5_tnl_add_text(&x->n3, uc->n3_addr);
+        if (uc->n3_addr6[0])
+            g5_tnl_add_text(&x->n3, uc->n3_addr6);
+        if (!x->n3.v4 && !x->n3.v6)
+            x->n3.v4 = true; /* no address configured: ask for IPv4 */
     }
+    if (!cause && !(smf_pfcp_up_features(s->pfcp, x->upf) & G5_PFCP_UPF_FTUP))
+        x->ul_teid = ++s->next_teid; /* the UPF does not allocate F-TEIDs: the SMF does */
     if (!cause) {
         x->op = op;
         op->sess = x;
@@ -938,8 +952,15 @@ static void update_n2(smf *s, smf_sess *x, smf_op *op)
 {
     switch (op->n2_type) {
     case SMF_N2_SETUP_RSP:
-        if (smf_n2_parse_setup_response_transfer(op->in2, op->in2_len, x->gnb_ip, &x->gnb_teid)) {
+        if (smf_n2_parse_setup_response_transfer(op->in2, op->in2_len, &x->gnb, &x->gnb_teid)) {
             op->rc = G5_ERR_INVALID;
+            break;
+        }
+        if (!g5_tnl_pick(&x->n3, &x->gnb)) { /* e.g. an IPv4-only gNB, an IPv6-only UPF */
+            char a[G5_TNL_STR_MAX], b[G5_TNL_STR_MAX];
+            G5_LOGW("%s PSI %u: gNB N3 %s and UPF N3 %s share no address family", x->supi, x->psi,
+                    g5_tnl_str(&x->gnb, a, sizeof a), g5_tnl_str(&x->n3, b, sizeof b));
+            op->rc = G5_ERR_UNSUPPORTED;
             break;
         }
         x->has_gnb = true;
@@ -1220,6 +1241,15 @@ void smf_free(smf *s)
 {
     if (!s)
         return;
+    /* the shutdown figures (tests read them: sessions and pool addresses left in use) */
+    uint32_t in_use = 0;
+    for (int i = 0; i < G5_SMF_MAX_DNNS; i++)
+        in_use += s->pool4[i].used - s->pool4[i].reserved + s->pool6[i].used - s->pool6[i].reserved;
+    G5_LOGN("SMF stopped: %llu sessions active, %llu created, %llu released, %llu rejected, "
+            "%llu released after a UPF restart, %u pool addresses in use",
+            (unsigned long long)s->st.active, (unsigned long long)s->st.created,
+            (unsigned long long)s->st.released, (unsigned long long)s->st.rejected,
+            (unsigned long long)s->st.upf_restart_releases, in_use);
     for (smf_op *op = s->ops, *next; op; op = next) {
         next = op->next;
         op_free(s, op);

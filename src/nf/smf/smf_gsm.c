@@ -234,12 +234,18 @@ int smf_gsm_build_release_command(uint8_t psi, uint8_t pti, uint8_t cause, g5_wb
 
 typedef NGAP_ProtocolIE_Field_PDUSessionResourceSetupRequestTransferIEs_t setup_ie;
 
-static int fill_tunnel(NGAP_UPTransportLayerInformation_t *t, const uint8_t ip[4], uint32_t teid)
+/* TS 38.413 §9.3.2.2 / 38.414 §5.1: the Transport Layer Address is 32 (IPv4), 128 (IPv6)
+ * or 160 (IPv4 then IPv6) bits. */
+static int fill_tunnel(NGAP_UPTransportLayerInformation_t *t, const g5_tnl_addr *ip, uint32_t teid)
 {
     uint8_t te[4] = {(uint8_t)(teid >> 24), (uint8_t)(teid >> 16), (uint8_t)(teid >> 8),
                      (uint8_t)teid};
+    uint8_t bits[20];
+    size_t nbits = g5_tnl_to_bits(ip, bits);
+    if (!nbits)
+        return G5_ERR_MISSING;
     t->present = NGAP_UPTransportLayerInformation_PR_gTPTunnel;
-    int rc = a1_bits_set(&t->gTPTunnel.transportLayerAddress, ip, 32);
+    int rc = a1_bits_set(&t->gTPTunnel.transportLayerAddress, bits, nbits);
     return rc ? rc : a1_octets_set(&t->gTPTunnel.gTP_TEID, te, 4);
 }
 
@@ -284,7 +290,7 @@ int smf_n2_build_setup_request_transfer(const smf_n2_setup *s, g5_wbuf *w)
     ie[1].id = NGAP_id_UL_NGU_UP_TNLInformation;
     ie[1].value.present =
         NGAP_PDUSessionResourceSetupRequestTransferIEs_Value_PR_UPTransportLayerInformation;
-    int rc = fill_tunnel(&ie[1].value.UPTransportLayerInformation, s->upf_n3_ipv4, s->ul_teid);
+    int rc = fill_tunnel(&ie[1].value.UPTransportLayerInformation, &s->upf_n3, s->ul_teid);
     ie[2].id = NGAP_id_PDUSessionType;
     ie[2].value.present = NGAP_PDUSessionResourceSetupRequestTransferIEs_Value_PR_PDUSessionType;
     /* ENUMERATED {ipv4, ipv6, ipv4v6, ethernet, unstructured}: NAS type - 1 */
@@ -302,7 +308,7 @@ int smf_n2_build_setup_request_transfer(const smf_n2_setup *s, g5_wbuf *w)
     return rc;
 }
 
-int smf_n2_parse_setup_response_transfer(const uint8_t *p, size_t n, uint8_t gnb_ipv4[4],
+int smf_n2_parse_setup_response_transfer(const uint8_t *p, size_t n, g5_tnl_addr *gnb,
                                          uint32_t *gnb_teid)
 {
     NGAP_PDUSessionResourceSetupResponseTransfer_t t;
@@ -315,12 +321,11 @@ int smf_n2_parse_setup_response_transfer(const uint8_t *p, size_t n, uint8_t gnb
         rc = G5_ERR_UNSUPPORTED;
     } else {
         const NGAP_GTPTunnel_t *g = &u->gTPTunnel;
-        /* TS 38.414 §5.1: 32 bits = IPv4; 160 = IPv4 + IPv6 (we take the IPv4 part) */
-        if ((g->transportLayerAddress.nbits != 32 && g->transportLayerAddress.nbits != 160) ||
-            g->gTP_TEID.len != 4) {
+        /* TS 38.414 §5.1: 32 bits = IPv4, 128 = IPv6, 160 = IPv4 + IPv6 */
+        if (g->gTP_TEID.len != 4 ||
+            g5_tnl_from_bits(gnb, g->transportLayerAddress.buf, g->transportLayerAddress.nbits)) {
             rc = G5_ERR_UNSUPPORTED;
         } else {
-            memcpy(gnb_ipv4, g->transportLayerAddress.buf, 4);
             const uint8_t *b = g->gTP_TEID.buf;
             *gnb_teid = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
         }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "gtpu/gtpu_tnl.h"
 
 /* 5GSM causes, TS 24.501 §9.11.4.2 (values from Table 9.11.4.2.1). */
 enum smf_gsm_cause {
@@ -89,7 +90,7 @@ void smf_ambr_units(uint64_t bps, uint8_t *unit, uint16_t *value);
 
 /* N2: PDU Session Resource Setup Request Transfer (TS 38.413 §9.3.4.1). */
 typedef struct smf_n2_setup {
-    uint8_t upf_n3_ipv4[4];
+    g5_tnl_addr upf_n3; /* UL NG-U address: 32, 128 or 160 bits (TS 38.414 §5.1) */
     uint32_t ul_teid;
     uint8_t pdu_type; /* NAS_PDU_* */
     uint8_t qfi, fiveqi;
@@ -100,8 +101,8 @@ typedef struct smf_n2_setup {
 
 /* The APER encoding of the transfer into w. */
 int smf_n2_build_setup_request_transfer(const smf_n2_setup *s, g5_wbuf *w);
-/* Setup Response Transfer (§9.3.4.2): DL gNB tunnel (IPv4 only) and the first QFI. */
-int smf_n2_parse_setup_response_transfer(const uint8_t *p, size_t n, uint8_t gnb_ipv4[4],
+/* Setup Response Transfer (§9.3.4.2): the DL gNB tunnel (IPv4, IPv6 or both). */
+int smf_n2_parse_setup_response_transfer(const uint8_t *p, size_t n, g5_tnl_addr *gnb,
                                          uint32_t *gnb_teid);
 /* PDU Session Resource Release Command Transfer (§9.3.4.12) with a NAS cause
  * (normal release). */

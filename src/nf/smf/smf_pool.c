@@ -107,6 +107,7 @@ int smf_pool_init(smf_pool *p, const char *cidr)
             p->used++;
         }
     }
+    p->reserved = p->used;
     return 0;
 }
 

@@ -23,6 +23,7 @@ typedef struct smf_pool {
     uint8_t plen;
     uint32_t size; /* number of slots (addresses or /64s), reserved ones included */
     uint32_t used;
+    uint32_t reserved; /* of used: never handed out (network, gateway, broadcast) */
     uint32_t cursor;
     uint64_t *bits;
 } smf_pool;

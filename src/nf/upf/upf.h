@@ -165,6 +165,9 @@ typedef struct upf_dup {
 typedef struct upf_params {
     uint32_t max_sessions;
     uint8_t n3_ipv4[4]; /* our N3 address for CHOOSE F-TEIDs and Error Indications */
+    bool n3_no_v4; /* IPv6-only N3: n3_ipv4 unused */
+    bool n3_v6; /* N3 also (or only) over IPv6 (TS 29.281 over IPv6) */
+    uint8_t n3_ipv6[16];
     g5_pfcp_node_id node_id;
     uint32_t recovery_ts; /* NTP seconds; 0 = now */
     uint64_t err_ind_per_s; /* Error Indication rate limit */
@@ -186,6 +189,7 @@ typedef struct upf {
     unsigned dup_next;
     upf_tbucket err_ind_rl;
     upf_counters c;
+    bool rx_v6; /* the N3 datagram being handled came in over IPv6 (Error Indication source) */
     upf_send_fn send;
     void *send_arg;
     g5_pfcp_msg msg; /* decode scratch (40 KiB) */

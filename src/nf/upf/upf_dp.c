@@ -252,7 +252,11 @@ static enum upf_verdict reply_err_ind(upf *u, uint32_t teid, uint64_t now, uint8
     }
     g5_wbuf w;
     g5_wbuf_init(&w, scratch, cap);
-    if (g5_gtpu_build_error_indication(&w, 0, teid, u->p.n3_ipv4, 4, 0) < 0 || w.err)
+    /* GTP-U Peer Address = our address the G-PDU was sent to (TS 29.281 §7.3.1) */
+    bool v6 = u->p.n3_v6 && (u->rx_v6 || u->p.n3_no_v4);
+    if (g5_gtpu_build_error_indication(&w, 0, teid, v6 ? u->p.n3_ipv6 : u->p.n3_ipv4, v6 ? 16 : 4,
+                                       0) < 0 ||
+        w.err)
         return UPF_DROP;
     u->c.err_ind++;
     o->out = scratch;

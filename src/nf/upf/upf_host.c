@@ -32,12 +32,14 @@
 
 #define HOST_BATCH 32
 #define HOST_PKT 2048
+enum { POLL_PFCP, POLL_N3, POLL_N3V6, POLL_TUN, HOST_POLLS };
 
 struct upf_host {
     upf u;
     const g5_config *cfg;
-    int pfcp_fd, n3_fd, tun_fd;
-    uv_poll_t pfcp_poll, n3_poll, tun_poll;
+    int pfcp_fd, n3_fd, n3_fd6, tun_fd; /* n3_fd / n3_fd6: IPv4 / IPv6 N3, -1 = none */
+    uv_poll_t polls[HOST_POLLS]; /* POLL_PFCP, POLL_N3, POLL_N3V6, POLL_TUN */
+    bool poll_init[HOST_POLLS];
     int n_polls; /* handles initialised, closed at stop */
     upf_n6io n6io; /* batched TUN I/O; ring_fd -1 and tun_fd -1 without N6 */
     uint16_t pfcp_port, n3_port;
@@ -46,25 +48,41 @@ struct upf_host {
     uint8_t rsp[UPF_DUP_MAX_LEN * 2];
 };
 
-static int udp_bind(const char *what, const char *addr, uint16_t port, uint16_t *bound)
+/* A UDP socket bound to addr (IPv4, or IPv6 when v6) : port. */
+static int udp_bind(const char *what, const char *addr, bool v6, uint16_t port, uint16_t *bound)
 {
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-        G5_LOGE("%s '%s' is not an IPv4 address", what, addr);
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+    } u;
+    memset(&u, 0, sizeof u);
+    socklen_t sl = v6 ? sizeof u.in6 : sizeof u.in;
+    int ok =
+        v6 ? inet_pton(AF_INET6, addr, &u.in6.sin6_addr) : inet_pton(AF_INET, addr, &u.in.sin_addr);
+    if (ok != 1) {
+        G5_LOGE("%s '%s' is not an IPv%d address", what, addr, v6 ? 6 : 4);
         return G5_ERR_CONFIG;
     }
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    u.sa.sa_family = v6 ? AF_INET6 : AF_INET;
+    if (v6)
+        u.in6.sin6_port = htons(port);
+    else
+        u.in.sin_port = htons(port);
+    int fd = socket(u.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return G5_ERR_IO;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa)) {
+    int one = 1;
+    if (v6) /* only IPv6: an IPv4 N3 has its own socket */
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, &u.sa, sl)) {
         G5_LOGE("%s %s:%u: %s (another UPF running? change %s / port)", what, addr, port,
                 strerror(errno), what);
         close(fd);
         return G5_ERR_IO;
     }
-    socklen_t sl = sizeof sa;
-    getsockname(fd, (struct sockaddr *)&sa, &sl);
-    *bound = ntohs(sa.sin_port);
+    getsockname(fd, &u.sa, &sl);
+    *bound = ntohs(v6 ? u.in6.sin6_port : u.in.sin_port);
     return fd;
 }
 
@@ -162,11 +180,18 @@ static void on_pfcp(uv_poll_t *ph, int status, int events)
     }
 }
 
+/* A peer on N3, IPv4 or IPv6. */
+typedef union n3_peer {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+} n3_peer;
+
 /* A recvmmsg()/sendmmsg() batch on N3: one buffer and one peer address a datagram. */
 typedef struct mmsg_batch {
     struct mmsghdr msgs[HOST_BATCH];
     struct iovec iov[HOST_BATCH];
-    struct sockaddr_in peer[HOST_BATCH];
+    n3_peer peer[HOST_BATCH];
 } mmsg_batch;
 
 /* Points datagram i of b at buf[0..len) (the peer address is b->peer[i]). */
@@ -181,11 +206,32 @@ static void mmsg_set(mmsg_batch *b, int i, const uint8_t *buf, size_t len)
     m->msg_hdr.msg_namelen = sizeof b->peer[i];
 }
 
+/* The gNB address of an upf_out (4 or 16 octets) as a sockaddr on port 2152; returns the
+ * socket of that family, -1 when our N3 has none (the SMF set up a tunnel we cannot
+ * reach). */
+static int n3_peer_set(const upf_host *h, const upf_out *o, n3_peer *to, socklen_t *len)
+{
+    memset(to, 0, sizeof *to);
+    if (o->peer_len == 16) {
+        to->in6.sin6_family = AF_INET6;
+        to->in6.sin6_port = htons(G5_GTPU_PORT);
+        memcpy(&to->in6.sin6_addr, o->peer, 16);
+        *len = sizeof to->in6;
+        return h->n3_fd6;
+    }
+    to->in.sin_family = AF_INET;
+    to->in.sin_port = htons(G5_GTPU_PORT);
+    memcpy(&to->in.sin_addr, o->peer, 4);
+    *len = sizeof to->in;
+    return o->peer_len == 4 ? h->n3_fd : -1;
+}
+
 static void n3_send(upf_host *h, const upf_out *o)
 {
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
-    memcpy(&to.sin_addr, o->peer, 4);
-    if (sendto(h->n3_fd, o->out, o->out_len, 0, (struct sockaddr *)&to, sizeof to) < 0)
+    n3_peer to;
+    socklen_t len;
+    int fd = n3_peer_set(h, o, &to, &len);
+    if (fd < 0 || sendto(fd, o->out, o->out_len, 0, &to.sa, len) < 0)
         h->u.c.dl_drop++;
 }
 
@@ -197,11 +243,14 @@ static void on_n3(uv_poll_t *ph, int status, int events)
     (void)events;
     if (status < 0)
         return;
+    bool v6 = ph == &h->polls[POLL_N3V6];
+    int fd = v6 ? h->n3_fd6 : h->n3_fd;
+    h->u.rx_v6 = v6;
     mmsg_batch b;
     for (int round = 0; round < 8; round++) {
         for (int i = 0; i < HOST_BATCH; i++)
             mmsg_set(&b, i, h->bufs[i], HOST_PKT);
-        int n = recvmmsg(h->n3_fd, b.msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(fd, b.msgs, HOST_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             break;
         uint64_t now = g5_clock_ns();
@@ -214,9 +263,8 @@ static void on_n3(uv_poll_t *ph, int status, int events)
             if (v == UPF_TO_N6) {
                 to_n6[n6++] = (struct iovec){(void *)o.out, o.out_len};
             } else if (v == UPF_REPLY) {
-                sendto(h->n3_fd, o.out, o.out_len, 0, (struct sockaddr *)&b.peer[i],
-                       sizeof b.peer[i]);
-            } else if (v == UPF_TO_N3 && o.peer_len == 4) { /* Router Advertisement */
+                sendto(fd, o.out, o.out_len, 0, &b.peer[i].sa, b.msgs[i].msg_hdr.msg_namelen);
+            } else if (v == UPF_TO_N3) { /* Router Advertisement */
                 n3_send(h, &o);
             }
         }
@@ -229,41 +277,56 @@ static void on_n3(uv_poll_t *ph, int status, int events)
         upf_flush_reports(&h->u);
 }
 
-/* Downlink: one batched TUN read, encapsulated in place (GTP-U headroom), one sendmmsg(). */
+/* Sends the n datagrams of b on fd with as few sendmmsg() calls as it takes. */
+static void n3_send_batch(upf_host *h, int fd, mmsg_batch *b, int n)
+{
+    for (int sent = 0; sent < n;) {
+        int r = sendmmsg(fd, b->msgs + sent, (unsigned)(n - sent), 0);
+        if (r <= 0) {
+            h->u.c.dl_drop += (uint64_t)(n - sent);
+            break;
+        }
+        sent += r;
+    }
+}
+
+/* Downlink: one batched TUN read, encapsulated in place (GTP-U headroom), one sendmmsg()
+ * per N3 address family. */
 static void on_tun(uv_poll_t *ph, int status, int events)
 {
     upf_host *h = ph->data;
     (void)events;
     if (status < 0)
         return;
-    mmsg_batch b;
+    mmsg_batch b4, b6;
     uint8_t *ips[HOST_BATCH];
     size_t lens[HOST_BATCH];
     for (int i = 0; i < HOST_BATCH; i++)
         ips[i] = h->bufs[i] + G5_GTPU_HEADROOM;
     for (int round = 0; round < 8; round++) {
-        int n = 0;
+        int n4 = 0, n6 = 0;
         unsigned got = upf_n6io_read(&h->n6io, ips, HOST_PKT, lens, HOST_BATCH);
         uint64_t now = g5_clock_ns();
         for (int i = 0; i < HOST_BATCH; i++) {
             upf_out o;
-            if (!lens[i] || upf_downlink(&h->u, ips[i], lens[i], now, &o) != UPF_TO_N3 ||
-                o.peer_len != 4)
+            if (!lens[i] || upf_downlink(&h->u, ips[i], lens[i], now, &o) != UPF_TO_N3)
                 continue;
-            mmsg_set(&b, n, o.out, o.out_len);
-            b.peer[n] =
-                (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(G5_GTPU_PORT)};
-            memcpy(&b.peer[n].sin_addr, o.peer, 4);
-            n++;
-        }
-        for (int sent = 0; sent < n;) {
-            int r = sendmmsg(h->n3_fd, b.msgs + sent, (unsigned)(n - sent), 0);
-            if (r <= 0) {
-                h->u.c.dl_drop += (uint64_t)(n - sent);
-                break;
+            n3_peer to;
+            socklen_t len;
+            int fd = n3_peer_set(h, &o, &to, &len);
+            if (fd < 0) {
+                h->u.c.dl_drop++;
+                continue;
             }
-            sent += r;
+            mmsg_batch *b = fd == h->n3_fd6 ? &b6 : &b4;
+            int *n = fd == h->n3_fd6 ? &n6 : &n4;
+            mmsg_set(b, *n, o.out, o.out_len);
+            b->peer[*n] = to;
+            b->msgs[*n].msg_hdr.msg_namelen = len;
+            (*n)++;
         }
+        n3_send_batch(h, h->n3_fd, &b4, n4);
+        n3_send_batch(h, h->n3_fd6, &b6, n6);
         if (got < HOST_BATCH)
             break;
     }
@@ -271,10 +334,14 @@ static void on_tun(uv_poll_t *ph, int status, int events)
         upf_flush_reports(&h->u);
 }
 
-static int watch(upf_host *h, uv_loop_t *loop, uv_poll_t *p, int fd, uv_poll_cb cb)
+static int watch(upf_host *h, uv_loop_t *loop, int which, int fd, uv_poll_cb cb)
 {
+    uv_poll_t *p = &h->polls[which];
+    if (fd < 0)
+        return 0;
     if (uv_poll_init(loop, p, fd))
         return G5_ERR_IO;
+    h->poll_init[which] = true;
     h->n_polls++;
     p->data = h;
     return uv_poll_start(p, UV_READABLE, cb) ? G5_ERR_IO : 0;
@@ -286,8 +353,14 @@ static int host_open(upf_host *h, uv_loop_t *loop, const g5_config *cfg, bool wi
     memset(&p, 0, sizeof p);
     p.max_sessions = cfg->upf.max_sessions;
     p.err_ind_per_s = cfg->upf.err_ind_per_s;
-    if (inet_pton(AF_INET, cfg->upf.n3_addr, p.n3_ipv4) != 1) {
-        G5_LOGE("upf.n3.address '%s' is not an IPv4 address", cfg->upf.n3_addr);
+    /* the config split the N3 addresses by family (src/nf/config.c load_n3_addrs) */
+    p.n3_no_v4 = !cfg->upf.n3_addr[0];
+    p.n3_v6 = cfg->upf.n3_addr6[0] != 0;
+    if ((!p.n3_no_v4 && inet_pton(AF_INET, cfg->upf.n3_addr, p.n3_ipv4) != 1) ||
+        (p.n3_v6 && inet_pton(AF_INET6, cfg->upf.n3_addr6, p.n3_ipv6) != 1) ||
+        (p.n3_no_v4 && !p.n3_v6)) {
+        G5_LOGE("upf.n3.address '%s' / address6 '%s': need an IPv4 and/or an IPv6 address",
+                cfg->upf.n3_addr, cfg->upf.n3_addr6);
         return G5_ERR_CONFIG;
     }
     p.node_id.type = G5_PFCP_NODE_IPV4;
@@ -297,26 +370,33 @@ static int host_open(upf_host *h, uv_loop_t *loop, const g5_config *cfg, bool wi
         return G5_ERR_NOMEM;
     h->u.send = send_report;
     h->u.send_arg = h;
-    if ((h->pfcp_fd = udp_bind("upf.pfcp.address", cfg->upf.pfcp_addr, cfg->upf.pfcp_port,
+    if ((h->pfcp_fd = udp_bind("upf.pfcp.address", cfg->upf.pfcp_addr, false, cfg->upf.pfcp_port,
                                &h->pfcp_port)) < 0)
         return h->pfcp_fd;
-    if ((h->n3_fd = udp_bind("upf.n3.address", cfg->upf.n3_addr, cfg->upf.n3_port, &h->n3_port)) <
-        0)
+    if (!p.n3_no_v4 && (h->n3_fd = udp_bind("upf.n3.address", cfg->upf.n3_addr, false,
+                                            cfg->upf.n3_port, &h->n3_port)) < 0)
         return h->n3_fd;
+    if (p.n3_v6 && (h->n3_fd6 = udp_bind("upf.n3.address6", cfg->upf.n3_addr6, true,
+                                         cfg->upf.n3_port, &h->n3_port)) < 0)
+        return h->n3_fd6;
     /* Room for bursts while the loop is busy with the other direction (the kernel caps it
      * at net.core.rmem_max). */
     int rcvbuf = 4 << 20;
-    setsockopt(h->n3_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    for (int i = 0; i < 2; i++)
+        if ((i ? h->n3_fd6 : h->n3_fd) >= 0)
+            setsockopt(i ? h->n3_fd6 : h->n3_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     if (with_n6) {
         if ((h->tun_fd = tun_open(cfg)) < 0)
             return h->tun_fd;
         upf_n6io_init(&h->n6io, h->tun_fd);
     }
-    int rc = watch(h, loop, &h->pfcp_poll, h->pfcp_fd, on_pfcp);
+    int rc = watch(h, loop, POLL_PFCP, h->pfcp_fd, on_pfcp);
     if (!rc)
-        rc = watch(h, loop, &h->n3_poll, h->n3_fd, on_n3);
-    if (!rc && h->tun_fd >= 0)
-        rc = watch(h, loop, &h->tun_poll, h->tun_fd, on_tun);
+        rc = watch(h, loop, POLL_N3, h->n3_fd, on_n3);
+    if (!rc)
+        rc = watch(h, loop, POLL_N3V6, h->n3_fd6, on_n3);
+    if (!rc)
+        rc = watch(h, loop, POLL_TUN, h->tun_fd, on_tun);
     return rc;
 }
 
@@ -326,7 +406,7 @@ upf_host *upf_host_start(uv_loop_t *loop, const g5_config *cfg, bool with_n6, in
     int rc = G5_ERR_NOMEM;
     if (h) {
         h->cfg = cfg;
-        h->pfcp_fd = h->n3_fd = h->tun_fd = -1;
+        h->pfcp_fd = h->n3_fd = h->n3_fd6 = h->tun_fd = -1;
         h->n6io.tun_fd = h->n6io.ring_fd = -1;
         rc = host_open(h, loop, cfg, with_n6);
     }
@@ -336,9 +416,11 @@ upf_host *upf_host_start(uv_loop_t *loop, const g5_config *cfg, bool with_n6, in
         upf_host_stop(h);
         return NULL;
     }
-    G5_LOGN("UPF up: PFCP %s:%u, N3 %s:%u, N6 %s, recovery time stamp %u", cfg->upf.pfcp_addr,
-            h->pfcp_port, cfg->upf.n3_addr, h->n3_port, with_n6 ? cfg->upf.tun_name : "(none)",
-            h->u.p.recovery_ts);
+    G5_LOGN("UPF up: PFCP %s:%u, N3 %s%s%s%s%s:%u, N6 %s, recovery time stamp %u",
+            cfg->upf.pfcp_addr, h->pfcp_port, cfg->upf.n3_addr,
+            cfg->upf.n3_addr[0] && cfg->upf.n3_addr6[0] ? " + " : "",
+            cfg->upf.n3_addr6[0] ? "[" : "", cfg->upf.n3_addr6, cfg->upf.n3_addr6[0] ? "]" : "",
+            h->n3_port, with_n6 ? cfg->upf.tun_name : "(none)", h->u.p.recovery_ts);
     return h;
 }
 
@@ -371,14 +453,13 @@ void upf_host_stop(upf_host *h)
         return;
     if (h->n_polls) /* started (the sockets are watched only once everything opened) */
         log_stats(h);
-    uv_poll_t *ps[] = {&h->pfcp_poll, &h->n3_poll, &h->tun_poll};
-    int n = h->n_polls; /* the first n of ps were initialised (init order) */
-    for (int i = 0; i < 3; i++) /* out of epoll before the descriptors close */
-        if (i < n)
-            uv_poll_stop(ps[i]);
-    int fds[] = {h->pfcp_fd, h->n3_fd, h->tun_fd};
+    int n = h->n_polls;
+    for (int i = 0; i < HOST_POLLS; i++) /* out of epoll before the descriptors close */
+        if (h->poll_init[i])
+            uv_poll_stop(&h->polls[i]);
+    int fds[] = {h->pfcp_fd, h->n3_fd, h->n3_fd6, h->tun_fd};
     upf_n6io_free(&h->n6io);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (fds[i] >= 0)
             close(fds[i]);
     if (h->u.pool)
@@ -387,10 +468,10 @@ void upf_host_stop(upf_host *h)
         free(h);
         return;
     }
-    for (int i = 0; i < 3; i++)
-        if (i < n) {
-            ps[i]->data = h;
-            uv_close((uv_handle_t *)ps[i], poll_closed);
+    for (int i = 0; i < HOST_POLLS; i++)
+        if (h->poll_init[i]) {
+            h->polls[i].data = h;
+            uv_close((uv_handle_t *)&h->polls[i], poll_closed);
         }
 }
 

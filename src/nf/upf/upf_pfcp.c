@@ -133,6 +133,27 @@ static upf_urr *find_urr(upf_sess *s, uint32_t id)
     return NULL;
 }
 
+/* The addresses of the F-TEID in a Created PDR (§8.2.3): the CP's own when it gave the
+ * TEID; with CH, the families the CP asked for (V4/V6) that our N3 has, or, when it asked
+ * for none we have, every family we have (the CP sees what it got and the N2 tunnel
+ * carries exactly that). */
+static void fteid_addrs(const upf_params *p, const g5_pfcp_fteid *req, g5_pfcp_fteid *out)
+{
+    if (!req->ch) {
+        *out = *req;
+        return;
+    }
+    bool have4 = !p->n3_no_v4, have6 = p->n3_v6;
+    out->v4 = have4 && req->v4;
+    out->v6 = have6 && req->v6;
+    if (!out->v4 && !out->v6) {
+        out->v4 = have4;
+        out->v6 = have6;
+    }
+    memcpy(out->ipv4, p->n3_ipv4, 4);
+    memcpy(out->ipv6, p->n3_ipv6, 16);
+}
+
 static void pdr_set_pdi(apply_ctx *a, upf_pdr *d, const g5_pfcp_pdr *v)
 {
     const g5_pfcp_pdi *pdi = &v->pdi;
@@ -156,9 +177,8 @@ static void pdr_set_pdi(apply_ctx *a, upf_pdr *d, const g5_pfcp_pdr *v)
             memset(c, 0, sizeof *c);
             c->pdr_id = v->pdr_id;
             c->has_fteid = true;
-            c->fteid.v4 = true;
+            fteid_addrs(&a->u->p, &pdi->fteid, &c->fteid);
             c->fteid.teid = d->teid;
-            memcpy(c->fteid.ipv4, a->u->p.n3_ipv4, 4);
         }
     }
     d->has_qfi = pdi->has_qfi;
@@ -263,7 +283,10 @@ static void far_apply(apply_ctx *a, const g5_pfcp_far *v, bool create)
         }
         f->has_ohc = true;
         f->tpl_ok = false;
-        f->ohc_v6 = !(o->desc & G5_PFCP_OHC_GTPU_UDP_IPV4);
+        /* both families given (§8.2.56 allows it): IPv6 when our N3 has it, as
+         * g5_tnl_pick() chooses; one family: that one */
+        f->ohc_v6 = (o->desc & G5_PFCP_OHC_GTPU_UDP_IPV6) &&
+                    (!(o->desc & G5_PFCP_OHC_GTPU_UDP_IPV4) || a->u->p.n3_v6);
         f->ohc_teid = o->teid;
         memset(f->peer, 0, sizeof f->peer);
         if (f->ohc_v6)
@@ -543,7 +566,10 @@ static void on_sess_est(upf *u, const g5_pfcp_msg *m, const void *sa, uint32_t s
                 rsp.has_up_fseid = true;
                 rsp.up_fseid.v4 = true;
                 rsp.up_fseid.seid = s->seid;
-                memcpy(rsp.up_fseid.ipv4, u->p.n3_ipv4, 4);
+                /* the N4 address (our IPv4 Node ID), §8.2.37 */
+                memcpy(rsp.up_fseid.ipv4,
+                       u->p.node_id.type == G5_PFCP_NODE_IPV4 ? u->p.node_id.ipv4 : u->p.n3_ipv4,
+                       4);
                 G5_LOGD("session 0x%llx established (%u PDRs)", (unsigned long long)s->seid,
                         s->n_pdr);
             }
