@@ -88,6 +88,7 @@ static void usage_cli(FILE *f)
                "  deregister SUPI                   UE-originating deregistration\n"
                "  ps-establish SUPI                 PDU session establishment\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
+               "  ps-modify SUPI                    UE-requested modification of its last session\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
 
@@ -629,7 +630,8 @@ static int cmd_cli(int argc, char **argv)
     }
     static const char *const cmds[] = {"ue-list",      "ue-status",  "stats",
                                        "deregister",   "register",   "service-request",
-                                       "ps-establish", "ps-release", NULL};
+                                       "ps-establish", "ps-release", "ps-modify",
+                                       NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {
