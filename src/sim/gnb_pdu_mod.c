@@ -123,11 +123,14 @@ static int unsuccessful_transfer(const sim_pdu_item *it, a1_octets *o)
 
 static int add_ids(NGAP_NGAP_PDU_t *pdu, const sim_pdu_msg *m)
 {
+    /* each value at once: the next ngap_add_ie may move the IE list */
     NGAP_AMF_UE_NGAP_ID_t *a = ngap_add_ie(pdu, NGAP_id_AMF_UE_NGAP_ID);
-    NGAP_RAN_UE_NGAP_ID_t *r = a ? ngap_add_ie(pdu, NGAP_id_RAN_UE_NGAP_ID) : NULL;
-    if (!r)
+    if (!a)
         return G5_ERR_NOMEM;
     *a = m->amf_ue_id;
+    NGAP_RAN_UE_NGAP_ID_t *r = ngap_add_ie(pdu, NGAP_id_RAN_UE_NGAP_ID);
+    if (!r)
+        return G5_ERR_NOMEM;
     *r = m->ran_ue_id;
     return 0;
 }
@@ -139,32 +142,37 @@ int sim_gnb_build_modify_response(const sim_pdu_msg *m, g5_wbuf *out)
     if (rc)
         return rc;
     rc = add_ids(&pdu, m);
+    /* the ok items first, then the failed ones: a list pointer stays valid only until the
+     * next ngap_add_ie */
     NGAP_PDUSessionResourceModifyListModRes_t *ok = NULL;
+    for (unsigned i = 0; !rc && i < m->nitems; i++) {
+        const sim_pdu_item *it = &m->items[i];
+        if (!it->ok)
+            continue;
+        if (!ok && !(ok = ngap_add_ie(&pdu, NGAP_id_PDUSessionResourceModifyListModRes)))
+            rc = G5_ERR_NOMEM;
+        NGAP_PDUSessionResourceModifyItemModRes_t *x = rc ? NULL : seqof_add(ok, sizeof *x);
+        if (!x)
+            rc = G5_ERR_NOMEM;
+        else {
+            x->pDUSessionID = it->psi;
+            rc = response_transfer(it, &x->pDUSessionResourceModifyResponseTransfer);
+        }
+    }
     NGAP_PDUSessionResourceFailedToModifyListModRes_t *bad = NULL;
     for (unsigned i = 0; !rc && i < m->nitems; i++) {
         const sim_pdu_item *it = &m->items[i];
-        if (it->ok) {
-            if (!ok && !(ok = ngap_add_ie(&pdu, NGAP_id_PDUSessionResourceModifyListModRes)))
-                rc = G5_ERR_NOMEM;
-            NGAP_PDUSessionResourceModifyItemModRes_t *x = rc ? NULL : seqof_add(ok, sizeof *x);
-            if (!x)
-                rc = G5_ERR_NOMEM;
-            else {
-                x->pDUSessionID = it->psi;
-                rc = response_transfer(it, &x->pDUSessionResourceModifyResponseTransfer);
-            }
-        } else {
-            if (!bad &&
-                !(bad = ngap_add_ie(&pdu, NGAP_id_PDUSessionResourceFailedToModifyListModRes)))
-                rc = G5_ERR_NOMEM;
-            NGAP_PDUSessionResourceFailedToModifyItemModRes_t *x =
-                rc ? NULL : seqof_add(bad, sizeof *x);
-            if (!x)
-                rc = G5_ERR_NOMEM;
-            else {
-                x->pDUSessionID = it->psi;
-                rc = unsuccessful_transfer(it, &x->pDUSessionResourceModifyUnsuccessfulTransfer);
-            }
+        if (it->ok)
+            continue;
+        if (!bad && !(bad = ngap_add_ie(&pdu, NGAP_id_PDUSessionResourceFailedToModifyListModRes)))
+            rc = G5_ERR_NOMEM;
+        NGAP_PDUSessionResourceFailedToModifyItemModRes_t *x =
+            rc ? NULL : seqof_add(bad, sizeof *x);
+        if (!x)
+            rc = G5_ERR_NOMEM;
+        else {
+            x->pDUSessionID = it->psi;
+            rc = unsuccessful_transfer(it, &x->pDUSessionResourceModifyUnsuccessfulTransfer);
         }
     }
     if (!rc)

@@ -628,10 +628,9 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats",
-                                       "deregister",   "register",   "service-request",
-                                       "ps-establish", "ps-release", "ps-modify",
-                                       NULL};
+    static const char *const cmds[] = {
+        "ue-list",         "ue-status",    "stats",      "deregister", "register",
+        "service-request", "ps-establish", "ps-release", "ps-modify",  NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

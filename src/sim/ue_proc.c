@@ -561,8 +561,7 @@ const sim_procedure sim_proc_session_modification = {
     .name = "pdu-session-modification",
     .summary = "UE-requested PDU session modification of the UE's last session (TS 24.501 "
                "6.4.2; the default flow's 5QI 9 <-> 8)",
-    .steps = {"service_request->service_accept",
-              "pdu_session_modification_request->command"},
+    .steps = {"service_request->service_accept", "pdu_session_modification_request->command"},
     .nsteps = 2,
     .needs_protocol = true,
     .start = start_sess_mod,

@@ -88,8 +88,12 @@ static size_t flow_desc(uint8_t *out, size_t cap, uint8_t qfi, uint8_t op, uint8
 static size_t qos_rule(uint8_t *out, size_t cap, uint8_t qri, uint8_t op, bool with_pf)
 {
     static const uint8_t match_all[] = {0x01};
-    nas_qos_rule q = {.qri = qri, .op = op, .has_precedence = op == NAS_QOS_RULE_CREATE,
-                      .precedence = 10, .has_qfi = op == NAS_QOS_RULE_CREATE, .qfi = 1};
+    nas_qos_rule q = {.qri = qri,
+                      .op = op,
+                      .has_precedence = op == NAS_QOS_RULE_CREATE,
+                      .precedence = 10,
+                      .has_qfi = op == NAS_QOS_RULE_CREATE,
+                      .qfi = 1};
     if (with_pf) {
         q.n_pf = 1;
         q.pf[0] = (nas_packet_filter){
@@ -101,8 +105,7 @@ static size_t qos_rule(uint8_t *out, size_t cap, uint8_t qri, uint8_t op, bool w
     return g5_wbuf_len(&w);
 }
 
-static size_t gsm_plain(uint8_t type, uint8_t psi, uint8_t pti, int cause, uint8_t *out,
-                        size_t cap)
+static size_t gsm_plain(uint8_t type, uint8_t psi, uint8_t pti, int cause, uint8_t *out, size_t cap)
 {
     static uint8_t c;
     nas_msg m;
@@ -236,7 +239,8 @@ static void test_command_and_reject(void **state)
     assert_int_equal(nas_ambr_bps(a.ul_unit, a.ul), 20000000);
     assert_true(k->always_on_pdu_session_indication.present);
     g5_rbuf r;
-    g5_rbuf_init(&r, k->authorized_qos_flow_descriptions.v, k->authorized_qos_flow_descriptions.len);
+    g5_rbuf_init(&r, k->authorized_qos_flow_descriptions.v,
+                 k->authorized_qos_flow_descriptions.len);
     nas_qos_flow f;
     assert_int_equal(nas_qos_flow_next(&r, &f), 0);
     assert_int_equal(f.qfi, 1);
@@ -291,8 +295,8 @@ static void test_n2_transfers(void **state)
     NGAP_PDUSessionResourceModifyResponseTransfer_t rt;
     memset(&rt, 0, sizeof rt);
     a1_octets o = {0};
-    assert_int_equal(ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, &o),
-                     0);
+    assert_int_equal(
+        ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, &o), 0);
     assert_int_equal(smf_n2_parse_modify_response_transfer(o.buf, o.len, 1), 0);
     free(o.buf);
     rt.qosFlowFailedToAddOrModifyList = calloc(1, sizeof *rt.qosFlowFailedToAddOrModifyList);
@@ -303,8 +307,8 @@ static void test_n2_transfers(void **state)
     rt.qosFlowFailedToAddOrModifyList->list[0].cause =
         ngap_cause(NGAP_Cause_PR_radioNetwork, NGAP_CauseRadioNetwork_unspecified);
     o = (a1_octets){0};
-    assert_int_equal(ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, &o),
-                     0);
+    assert_int_equal(
+        ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, &o), 0);
     a1_free(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt);
     assert_int_equal(smf_n2_parse_modify_response_transfer(o.buf, o.len, 1), G5_ERR_STATE);
     assert_int_not_equal(smf_n2_parse_modify_response_transfer(o.buf, 1, 1), 0);
@@ -444,8 +448,12 @@ static void test_tshark(void **state)
     g5_wbuf tw, pw;
     g5_wbuf_init_dyn(&tw, 1024);
     g5_wbuf_init_dyn(&pw, 4096);
-    smf_n2_mod m = {.ambr_ul = 20000000, .ambr_dl = 30000000, .has_qos = true, .qfi = 1,
-                    .fiveqi = 8, .arp_priority = 8};
+    smf_n2_mod m = {.ambr_ul = 20000000,
+                    .ambr_dl = 30000000,
+                    .has_qos = true,
+                    .qfi = 1,
+                    .fiveqi = 8,
+                    .arp_priority = 8};
     assert_int_equal(smf_n2_build_modify_request_transfer(&m, &tw), 0);
     NGAP_NGAP_PDU_t pdu;
     assert_int_equal(ngap_msg_init(&pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceModify), 0);
@@ -618,8 +626,8 @@ static void mod_rsp_transfer(a1_octets *o)
     NGAP_PDUSessionResourceModifyResponseTransfer_t rt;
     memset(&rt, 0, sizeof rt);
     *o = (a1_octets){0};
-    assert_int_equal(ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, o),
-                     0);
+    assert_int_equal(
+        ngap_encode_transfer(&NGAP_PDUSessionResourceModifyResponseTransfer_def, &rt, o), 0);
 }
 
 static int gnb_mod_ok(itest *t)
@@ -773,7 +781,8 @@ static double measure_dl(itest *t, double offered_bps, uint64_t *clock_ns)
     static uint8_t buf[G5_GTPU_HEADROOM + 1500];
     const size_t len = 1250; /* 10,000 bits */
     const uint64_t gap = (uint64_t)(1e9 * 10000.0 / offered_bps);
-    uint64_t t0 = *clock_ns > g5_clock_ns() ? *clock_ns : g5_clock_ns(), start = t0 + 500000000ull, end = t0 + 2500000000ull, bits = 0;
+    uint64_t t0 = *clock_ns > g5_clock_ns() ? *clock_ns : g5_clock_ns(), start = t0 + 500000000ull,
+             end = t0 + 2500000000ull, bits = 0;
     for (uint64_t now = t0; now < end; now += gap) {
         uint8_t *ip = buf + G5_GTPU_HEADROOM;
         ipv4_udp(ip, len, 0x08080808, t->ue4);
@@ -793,7 +802,8 @@ static double measure_ul(itest *t, double offered_bps, uint64_t *clock_ns)
     static uint8_t pkt[G5_GTPU_HEADROOM + 1500], scratch[2048];
     const size_t len = 1250;
     const uint64_t gap = (uint64_t)(1e9 * 10000.0 / offered_bps);
-    uint64_t t0 = *clock_ns > g5_clock_ns() ? *clock_ns : g5_clock_ns(), start = t0 + 500000000ull, end = t0 + 2500000000ull, bits = 0;
+    uint64_t t0 = *clock_ns > g5_clock_ns() ? *clock_ns : g5_clock_ns(), start = t0 + 500000000ull,
+             end = t0 + 2500000000ull, bits = 0;
     for (uint64_t now = t0; now < end; now += gap) {
         uint8_t *ip = pkt + G5_GTPU_HEADROOM;
         ipv4_udp(ip, len, t->ue4, 0x08080808);
@@ -846,9 +856,10 @@ static void test_network_requested_ambr(void **state)
     assert_int_equal(a1_decode(&NGAP_PDUSessionResourceModifyRequestTransfer_def, &tr, t->nn2[0],
                                t->nn2_len[0], NULL),
                      0);
-    assert_int_equal(tr.protocolIEs.list[0]
-                         .value.PDUSessionAggregateMaximumBitRate.pDUSessionAggregateMaximumBitRateDL,
-                     20000000);
+    assert_int_equal(
+        tr.protocolIEs.list[0]
+            .value.PDUSessionAggregateMaximumBitRate.pDUSessionAggregateMaximumBitRateDL,
+        20000000);
     a1_free(&NGAP_PDUSessionResourceModifyRequestTransfer_def, &tr);
 
     /* the gNB answers first: nothing changes at the UPF until the UE completes */
@@ -934,9 +945,9 @@ static void test_ue_requested(void **state)
     assert_true(m.pdu_session_modification_command.authorized_qos_flow_descriptions.present);
     assert_true(t->n2_len > 0); /* the QoS changes at the gNB too */
     NGAP_PDUSessionResourceModifyRequestTransfer_t tr;
-    assert_int_equal(a1_decode(&NGAP_PDUSessionResourceModifyRequestTransfer_def, &tr, t->n2,
-                               t->n2_len, NULL),
-                     0);
+    assert_int_equal(
+        a1_decode(&NGAP_PDUSessionResourceModifyRequestTransfer_def, &tr, t->n2, t->n2_len, NULL),
+        0);
     assert_int_equal(tr.protocolIEs.count, 2);
     assert_int_equal(tr.protocolIEs.list[1]
                          .value.QosFlowAddOrModifyRequestList.list[0]

@@ -29,16 +29,19 @@ int amf_ngap_pdu_modify(amf_ue *ue, uint8_t psi, const uint8_t *nas, size_t n, c
     int rc = ngap_msg_init(&pdu, NGAP_MSG_INITIATING, NGAP_id_PDUSessionResourceModify);
     if (rc)
         return rc;
+    /* each value is set at once: the next ngap_add_ie may move the IE list */
     NGAP_AMF_UE_NGAP_ID_t *a = ngap_add_ie(&pdu, NGAP_id_AMF_UE_NGAP_ID);
+    if (a)
+        *a = (int64_t)ue->amf_ue_id;
     NGAP_RAN_UE_NGAP_ID_t *r = a ? ngap_add_ie(&pdu, NGAP_id_RAN_UE_NGAP_ID) : NULL;
+    if (r)
+        *r = ue->ran_ue_id;
     NGAP_PDUSessionResourceModifyListModReq_t *l =
         r ? ngap_add_ie(&pdu, NGAP_id_PDUSessionResourceModifyListModReq) : NULL;
     if (!l || !(l->list = calloc(1, sizeof *l->list))) {
         ngap_free(&pdu);
         return G5_ERR_NOMEM;
     }
-    *a = (int64_t)ue->amf_ue_id;
-    *r = ue->ran_ue_id;
     l->count = 1;
     NGAP_PDUSessionResourceModifyItemModReq_t *it = &l->list[0];
     it->pDUSessionID = psi;
