@@ -89,7 +89,7 @@ int smf_gsm_parse_mod_req(const uint8_t *n1, size_t n, uint8_t dflt_qfi, smf_mod
     memset(out, 0, sizeof *out);
     int rc = nas_decode_ex(n1, n, &m, &c, NAS_DEC_LENIENT);
     if (rc) {
-        *cause = c;
+        *cause = c ? c : SMF_CAUSE_PROTOCOL_ERROR; /* a REJECT always names a cause */
         return rc;
     }
     if (m.epd != NAS_EPD_5GSM || m.type != NAS_PDU_SESSION_MODIFICATION_REQUEST) {
