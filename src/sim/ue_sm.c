@@ -4,8 +4,8 @@
  * COMPLETE (8.3.15) and 5GSM STATUS (8.3.16), wraps them into UL NAS TRANSPORT (8.2.10,
  * payload container type N1 SM information), and handles what arrives in DL NAS TRANSPORT
  * (8.2.11): ESTABLISHMENT ACCEPT (PDU address, default QoS rule, session-AMBR) or REJECT,
- * RELEASE COMMAND (answered with COMPLETE), RELEASE REJECT, MODIFICATION COMMAND (answered
- * with COMPLETE), 5GSM STATUS, and the 5GMM cause a DL NAS TRANSPORT carries when the AMF
+ * RELEASE COMMAND (answered with COMPLETE), RELEASE REJECT, MODIFICATION COMMAND / REJECT
+ * (handed to ue_sm_mod.c), 5GSM STATUS, and the 5GMM cause a DL NAS TRANSPORT carries when the AMF
  * could not forward the payload (#90, #91, TS 24.501 5.4.5.3.3). Messages stay plain here:
  * the UE's 5GMM layer (ue_nas.c) protects and unprotects them. */
 #define G5_LOG_MODULE "sim.sm"

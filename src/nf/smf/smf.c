@@ -1,8 +1,9 @@
 /* SMF: SM contexts, 5GSM procedures (TS 24.501 §6.4.1 establishment, §6.3.3/§6.4.3
- * release), address allocation and the PFCP session of each PDU session (TS 23.502
- * §4.3.2.2.1, §4.3.4.2). Service calls follow smf.h's async convention: each call becomes
- * an `smf_op` completed from the loop; an op waiting for the UPF completes from the PFCP
- * response callback, one that needs no UPF from a zero-timeout timer. */
+ * release; §6.3.2/§6.4.2 modification in smf_mod.inc, included below), address allocation and the
+ * PFCP session of each PDU session (TS 23.502 §4.3.2.2.1, §4.3.4.2). Service calls follow smf.h's
+ * async convention: each call becomes an `smf_op` completed from the loop; an op waiting for the
+ * UPF completes from the PFCP response callback, one that needs no UPF from a zero-timeout timer.
+ */
 #define G5_LOG_MODULE "smf"
 #include "nf/smf/smf.h"
 
