@@ -954,6 +954,15 @@ static void test_ue_requested(void **state)
                          .qosFlowLevelQosParameters->qosCharacteristics.nonDynamic5QI.fiveQI,
                      8);
     a1_free(&NGAP_PDUSessionResourceModifyRequestTransfer_def, &tr);
+    /* the UE's T3581 retransmission of the same request: the same COMMAND, N1 only */
+    uint8_t first[256];
+    size_t first_len = t->n1_len;
+    memcpy(first, t->n1, first_len);
+    assert_int_equal(update_n1(t, n1, n), 0);
+    assert_true(t->ursp.n2_modify);
+    assert_int_equal(t->n2_len, 0);
+    assert_int_equal(t->n1_len, first_len);
+    assert_memory_equal(t->n1, first, first_len);
     assert_int_equal(gnb_mod_ok(t), 0);
     assert_int_equal(ue_complete(t, 4), 0);
     smf_mod_info mi;
