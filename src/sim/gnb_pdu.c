@@ -164,6 +164,15 @@ static int read_lists(const NGAP_NGAP_PDU_t *pdu, sim_pdu_msg *m, const uint8_t 
         ngap_find_ie(pdu, NGAP_id_PDUSessionResourceToReleaseListRelCmd);
     for (size_t i = 0; rel && !rc && i < rel->count; i++)
         rc = add_item(m, rel->list[i].pDUSessionID, NULL, NULL, p, n);
+    const NGAP_PDUSessionResourceModifyListModReq_t *mo =
+        ngap_find_ie(pdu, NGAP_id_PDUSessionResourceModifyListModReq);
+    for (size_t i = 0; mo && !rc && i < mo->count; i++) {
+        const a1_octets *tr = &mo->list[i].pDUSessionResourceModifyRequestTransfer;
+        rc = add_item(m, mo->list[i].pDUSessionID, mo->list[i].nAS_PDU, NULL, p, n);
+        if (!rc) /* gnb_pdu_mod.c */
+            m->items[m->nitems - 1].parse_rc =
+                sim_gnb_parse_modify_transfer(tr->buf, tr->len, &m->items[m->nitems - 1].mod);
+    }
     return rc;
 }
 
@@ -179,6 +188,7 @@ int sim_gnb_parse_pdu_msg(const uint8_t *p, size_t len, sim_pdu_msg *m)
     m->procedure_code = ngap_procedure_code(&pdu);
     if (m->type != NGAP_MSG_INITIATING || (m->procedure_code != NGAP_id_PDUSessionResourceSetup &&
                                            m->procedure_code != NGAP_id_PDUSessionResourceRelease &&
+                                           m->procedure_code != NGAP_id_PDUSessionResourceModify &&
                                            m->procedure_code != NGAP_id_InitialContextSetup)) {
         ngap_free(&pdu);
         return G5_ERR_UNSUPPORTED;

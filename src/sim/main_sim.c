@@ -90,6 +90,7 @@ static void usage_cli(FILE *f)
                "                                    PDU session establishment (default: the\n"
                "                                    UE template's dnn / slices / session_type)\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
+               "  ps-modify SUPI                    UE-requested modification of its last session\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
 
@@ -651,9 +652,9 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats",
-                                       "deregister",   "register",   "service-request",
-                                       "ps-establish", "ps-release", NULL};
+    static const char *const cmds[] = {
+        "ue-list",         "ue-status",    "stats",      "deregister", "register",
+        "service-request", "ps-establish", "ps-release", "ps-modify",  NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

@@ -106,17 +106,17 @@ static json_t *cmd_ps_establish(sim_engine *e, json_t *req)
     const sim_ue_template *t = &e->cfg->ue[ue->group < e->cfg->nue ? ue->group : 0];
     const char *dnn = jd ? json_string_value(jd) : t->dnn;
     if (!dnn || (dnn[0] && !sim_dnn_valid(dnn)))
-        return error_json("%s", "\"dnn\" must be a DNN: labels of letters, digits and '-' joined "
-                                "by dots, e.g. internet");
+        return g5_ctl_error("%s", "\"dnn\" must be a DNN: labels of letters, digits and '-' joined "
+                                  "by dots, e.g. internet");
     sim_snssai sn = t->nslices ? t->slices[0] : (sim_snssai){.sst = 1, .sd = 0xFFFFFF};
     if (jsst) {
         json_int_t sst = json_integer_value(jsst), sd = jsd ? json_integer_value(jsd) : 0xFFFFFF;
         if (!json_is_integer(jsst) || sst < 0 || sst > 255 || (jsd && !json_is_integer(jsd)) ||
             sd < 0 || sd > 0xFFFFFF)
-            return error_json("%s", "\"sst\" must be 0-255 and \"sd\" 0-0xFFFFFF");
+            return g5_ctl_error("%s", "\"sst\" must be 0-255 and \"sd\" 0-0xFFFFFF");
         sn = (sim_snssai){.sst = (uint8_t)sst, .sd = (uint32_t)sd};
     } else if (jsd) {
-        return error_json("%s", "\"sd\" needs \"sst\"");
+        return g5_ctl_error("%s", "\"sd\" needs \"sst\"");
     }
     int type = -1;
     if (jt) {
@@ -126,10 +126,10 @@ static json_t *cmd_ps_establish(sim_engine *e, json_t *req)
             if (!strcmp(ts, types[i]))
                 type = i;
         if (type < 0)
-            return error_json("%s", "\"session_type\" must be ipv4, ipv6 or ipv4v6");
+            return g5_ctl_error("%s", "\"session_type\" must be ipv4, ipv6 or ipv4v6");
     }
     if (sim_up_set_request(e->up, ue, dnn, t->nslices || jsst ? &sn : NULL, type))
-        return error_json("%s", "no free PDU session identity for this UE");
+        return g5_ctl_error("%s", "no free PDU session identity for this UE");
     json_t *ans = cmd_procedure(e, req, "pdu-session-establishment");
     if (!json_is_true(json_object_get(ans, "ok")))
         sim_up_set_request(e->up, ue, NULL, NULL, SIM_UP_REQ_CLEAR); /* not started */
@@ -170,9 +170,11 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         ans = cmd_ps_establish(e, req);
     } else if (!strcmp(cmd, "ps-release")) {
         ans = cmd_procedure(e, req, "pdu-session-release");
+    } else if (!strcmp(cmd, "ps-modify")) {
+        ans = cmd_procedure(e, req, "pdu-session-modification");
     } else {
         ans = g5_ctl_error("unknown command '%.40s'; use ue-list, ue-status, stats, register, "
-                           "service-request, deregister, ps-establish or ps-release",
+                           "service-request, deregister, ps-establish, ps-release or ps-modify",
                            cmd);
     }
     json_decref(req);

@@ -26,6 +26,7 @@ const sim_procedure *const sim_procedures[] = {
     &sim_proc_lifecycle,
     &sim_proc_session_establishment,
     &sim_proc_session_release,
+    &sim_proc_session_modification,
     &sim_proc_network,
     NULL,
 };

@@ -302,6 +302,10 @@ static int send_op(sim_run *r, sim_sess *s)
         if (!rc)
             rc = sim_sm_build_ul_transport(s->psi, 1, s->dnn, s->has_snssai ? &s->snssai : NULL, sm,
                                            ws.len, &wu);
+    } else if (sr->op == SIM_UP_OP_MOD) { /* ue_sm_mod.c: the default flow's 5QI 9 <-> 8 */
+        rc = sim_sm_build_mod_request(s, s->fiveqi == 8 ? 9 : 8, &ws);
+        if (!rc)
+            rc = sim_sm_build_ul_transport(s->psi, 0, NULL, NULL, sm, ws.len, &wu);
     } else {
         rc = sim_sm_build_rel_request(s, 36, &ws); /* #36 regular deactivation */
         if (!rc)
@@ -310,8 +314,9 @@ static int send_op(sim_run *r, sim_sess *s)
     if (rc)
         return SIM_CAUSE_UNEXPECTED;
     return send_ul(r, &wu,
-                   sr->op == SIM_UP_OP_EST ? "pdu_session_establishment_request"
-                                           : "pdu_session_release_request");
+                   sr->op == SIM_UP_OP_EST   ? "pdu_session_establishment_request"
+                   : sr->op == SIM_UP_OP_MOD ? "pdu_session_modification_request"
+                                             : "pdu_session_release_request");
 }
 
 /* What establishment of s asks for: a `cli ps-establish` request first, then the
@@ -382,7 +387,10 @@ int sim_up_proc_begin(sim_run *r)
     if (sr->op == SIM_UP_OP_EST)
         sess_request(u, s, tpl_of(r));
     s->pti = next_pti(s);
-    s->state = sr->op == SIM_UP_OP_EST ? SIM_SESS_ACTIVE_PENDING : SIM_SESS_INACTIVE_PENDING;
+    if (sr->op == SIM_UP_OP_MOD) /* 6.4.2.2: the session stays active, T3581 runs */
+        s->mod_pending = true;
+    else
+        s->state = sr->op == SIM_UP_OP_EST ? SIM_SESS_ACTIVE_PENDING : SIM_SESS_INACTIVE_PENDING;
     sr->psi = s->psi;
     sr->begun = true;
     sr->tries = 0;
@@ -409,6 +417,9 @@ static const struct {
     {54, "PDU session does not exist"},
     {68, "not supported SSC mode"},
     {70, "missing or unknown DNN in a slice"},
+    {59, "unsupported 5QI value"},
+    {83, "semantic error in the QoS operation"},
+    {84, "syntactical error in the QoS operation"},
     {95, "semantically incorrect message"},
     {96, "invalid mandatory information"},
     {111, "protocol error, unspecified"},
@@ -433,8 +444,9 @@ static int check_done(sim_run *r)
     sim_sess *s = u && sr->begun ? sim_up_find(u, r->ue, sr->psi) : NULL;
     if (!s || sr->in_n2)
         return 0;
-    bool done = sr->op == SIM_UP_OP_EST ? s->state == SIM_SESS_ACTIVE && s->n3_up
-                                        : s->state == SIM_SESS_INACTIVE && !s->n3_up;
+    bool done = sr->op == SIM_UP_OP_EST   ? s->state == SIM_SESS_ACTIVE && s->n3_up
+                : sr->op == SIM_UP_OP_MOD ? s->state == SIM_SESS_ACTIVE && !s->mod_pending
+                                          : s->state == SIM_SESS_INACTIVE && !s->n3_up;
     if (!done)
         return 0;
     sim_run_mark(r, sr->step);
@@ -479,6 +491,9 @@ int sim_up_proc_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         return sr->op == SIM_UP_OP_EST ? sm_cause(r, "pdu session reject", sm->cause) : 0;
     case NAS_PDU_SESSION_RELEASE_REJECT:
         return sr->op == SIM_UP_OP_REL ? sm_cause(r, "pdu session release reject", sm->cause) : 0;
+    case NAS_PDU_SESSION_MODIFICATION_REJECT:
+        return sr->op == SIM_UP_OP_MOD ? sm_cause(r, "pdu session modification reject", sm->cause)
+                                       : 0;
     case NAS_PDU_SESSION_RELEASE_COMMAND:
         if (sr->op == SIM_UP_OP_EST) /* the network released what we were setting up */
             return sm_cause(r, "pdu session released", sm->cause);
@@ -517,6 +532,8 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
     bool failed = false; /* the gNB could not set up the session this run establishes */
     if (m->procedure_code == NGAP_id_PDUSessionResourceRelease) {
         sim_up_gnb_release(u, r->ue, m);
+    } else if (m->procedure_code == NGAP_id_PDUSessionResourceModify) {
+        sim_up_gnb_modify(u, r->ue, m); /* gnb_pdu_mod.c */
     } else {
         sim_up_gnb_setup(u, r->ue, m);
         for (unsigned i = 0; i < m->nitems; i++)
@@ -531,12 +548,15 @@ int sim_up_proc_n2(sim_run *r, const uint8_t *pdu, size_t len)
     g5_wbuf_init(&w, b, sizeof b);
     int rc = m->procedure_code == NGAP_id_PDUSessionResourceRelease
                  ? sim_gnb_build_release_response(m, &w)
+             : m->procedure_code == NGAP_id_PDUSessionResourceModify
+                 ? sim_gnb_build_modify_response(m, &w)
              : m->procedure_code == NGAP_id_InitialContextSetup
                  ? sim_gnb_build_ics_response_sessions(m, &u->n3_addr, &w)
                  : sim_gnb_build_setup_response(m, &u->n3_addr, &w);
     if (!rc)
         rc = sim_run_send(r, b, w.len);
-    for (unsigned i = 0; i < m->nitems; i++) {
+    for (unsigned i = 0; i < m->nitems && m->procedure_code != NGAP_id_PDUSessionResourceModify;
+         i++) {
         sim_sess *s = sim_up_find(u, r->ue, m->items[i].psi);
         if (s && m->items[i].ok)
             sim_up_sess_ready(u, s);
@@ -574,7 +594,10 @@ bool sim_up_proc_timeout(sim_run *r)
         return true;
     }
     if (++sr->tries > SIM_SM_RETRIES) {
-        if (sr->op == SIM_UP_OP_EST) {
+        if (sr->op == SIM_UP_OP_MOD) { /* 6.4.2.5 a: T3581, fifth expiry: abort */
+            s->mod_pending = false;
+            sim_run_finish(r, sim_cause_intern(r->eng, "T3581 expiry"));
+        } else if (sr->op == SIM_UP_OP_EST) {
             u->st.est_timeout++;
             sim_up_sess_clear(u, s);
             sim_run_finish(r, sim_cause_intern(r->eng, "T3580 expiry"));
@@ -623,6 +646,10 @@ json_t *sim_up_ue_json(sim_up *u, const sim_ue *ue)
             "ul_packets", (json_int_t)s->ul_pkts, "dl_packets", (json_int_t)s->dl_pkts, "ping_sent",
             (json_int_t)s->ping_sent, "ping_received", (json_int_t)s->ping_recv, "ambr_ul_bps",
             (json_int_t)s->ambr_ul_bps, "ambr_dl_bps", (json_int_t)s->ambr_dl_bps);
+        if (s->fiveqi) /* changed by a modification (ue_sm_mod.c) */
+            json_object_set_new(j, "fiveqi", json_integer(s->fiveqi));
+        if (s->gnb_ambr_dl) /* the gNB's record after a PDU Session Resource Modify */
+            json_object_set_new(j, "gnb_ambr_dl_bps", json_integer((json_int_t)s->gnb_ambr_dl));
         if (s->has_ipv4)
             json_object_set_new(j, "ipv4", json_string(a4));
         if (s->has_ipv6)
@@ -652,6 +679,12 @@ json_t *sim_up_stats_json(const sim_up *u)
     F(n2_setup_ok);
     F(n2_setup_failed);
     F(n2_released);
+    F(mod_ok);
+    F(mod_reject);
+    F(mod_cmd_ok);
+    F(mod_cmd_rejected);
+    F(n2_modified);
+    F(n2_modify_failed);
     F(n3_rx);
     F(n3_tx);
     F(n3_rx_unknown_teid);

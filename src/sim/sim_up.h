@@ -62,7 +62,10 @@ typedef struct sim_sess {
     uint8_t ipv6_iid[8]; /* interface identifier from the PDU address */
     uint8_t ipv6_prefix[8]; /* /64 from the UPF's Router Advertisement */
     uint64_t ambr_ul_bps, ambr_dl_bps;
+    uint8_t fiveqi; /* of the default QoS flow, from the authorized flow descriptions */
+    bool mod_pending; /* MODIFICATION REQUEST sent, T3581 running (ue_sm_mod.c) */
     /* gNB side (N3) */
+    uint64_t gnb_ambr_ul, gnb_ambr_dl; /* PDU Session Aggregate Maximum Bit Rate (N2) */
     bool n3_up; /* tunnel established: UL TEID known, DL TEID allocated */
     g5_tnl_addr upf; /* the UPF's N3 address(es) from the Setup Request Transfer */
     bool ul_v6; /* uplink goes over IPv6 (g5_tnl_pick of our N3 and the UPF's) */
@@ -93,6 +96,8 @@ typedef struct sim_up_stats {
     uint64_t n3_error_indication, n3_tx_errors;
     uint64_t tun_created, tun_closed, tun_errors;
     uint64_t ping_sent, ping_recv, ra_recv;
+    /* PDU session modification (ue_sm_mod.c, gnb_pdu_mod.c) */
+    uint64_t mod_ok, mod_reject, mod_cmd_ok, mod_cmd_rejected, n2_modified, n2_modify_failed;
 } sim_up_stats;
 
 typedef struct sim_up {
@@ -186,6 +191,13 @@ typedef struct sim_pdu_item {
     const uint8_t *nas; /* per-session NAS-PDU (points into the caller's PDU), may be NULL */
     size_t nas_len;
     sim_setup_transfer t; /* setup lists */
+    struct sim_mod_transfer {
+        bool has_ambr;
+        uint64_t ambr_ul, ambr_dl;
+        uint8_t nflows;
+        uint8_t qfi[8];
+        uint8_t fiveqi[8]; /* 0 = not sent */
+    } mod; /* modify list (TS 38.413 9.3.4.3) */
     int parse_rc; /* result of parsing the transfer */
     /* filled by the gNB before the answer is built */
     bool ok;
@@ -220,6 +232,22 @@ int sim_gnb_build_ics_response_sessions(const sim_pdu_msg *m, const g5_tnl_addr 
 void sim_up_gnb_setup(sim_up *u, sim_ue *ue, sim_pdu_msg *m);
 void sim_up_gnb_release(sim_up *u, sim_ue *ue, const sim_pdu_msg *m);
 
+/* ---- PDU session modification (gnb_pdu_mod.c, ue_sm_mod.c) ---- */
+typedef struct sim_mod_transfer sim_mod_transfer;
+/* PDU Session Resource Modify Request Transfer (TS 38.413 9.3.4.3). */
+int sim_gnb_parse_modify_transfer(const uint8_t *p, size_t n, sim_mod_transfer *t);
+/* The gNB applies the modify items of m to its sessions (AMBR, QoS); sets ok/cause. */
+void sim_up_gnb_modify(sim_up *u, sim_ue *ue, sim_pdu_msg *m);
+/* PDU Session Resource Modify Response (8.2.3.2) with the Modify Response Transfers
+ * (9.3.4.4) of the ok items and the Modify Unsuccessful Transfers (9.3.4.5) of the rest. */
+int sim_gnb_build_modify_response(const sim_pdu_msg *m, g5_wbuf *out);
+/* UE: PDU SESSION MODIFICATION REQUEST (TS 24.501 8.3.7), plain; fiveqi 0 = only the
+ * 5GSM capability, else a requested QoS flow description changing the default flow's 5QI. */
+int sim_sm_build_mod_request(const sim_sess *s, uint8_t fiveqi, g5_wbuf *out);
+/* UE: MODIFICATION COMMAND (6.3.2.3: apply, COMPLETE; 6.3.2.4: COMMAND REJECT) or REJECT
+ * (6.4.2.4) of session s; the reply is a plain UL NAS TRANSPORT. */
+int sim_sm_on_mod(sim_up *u, sim_sess *s, const nas_msg *m, g5_wbuf *reply);
+
 /* ---- N3 (gnb_n3.c) ---- */
 int sim_n3_open(sim_up *u);
 void sim_n3_close(sim_up *u);
@@ -247,7 +275,7 @@ int sim_up_send_ping(sim_up *u, sim_sess *s, bool v6);
 void sim_up_sess_ready(sim_up *u, sim_sess *s);
 
 /* ---- procedure hooks (sim_up.c; called by ue_proc.c and the engine) ---- */
-enum { SIM_UP_OP_NONE = 0, SIM_UP_OP_EST = 1, SIM_UP_OP_REL = 2 };
+enum { SIM_UP_OP_NONE = 0, SIM_UP_OP_EST = 1, SIM_UP_OP_REL = 2, SIM_UP_OP_MOD = 3 };
 /* Declares the session part of run r: op, then then_op (or NONE), each marking its step. */
 void sim_up_proc_setup(sim_run *r, int op, unsigned step, int then_op, unsigned then_step);
 /* A run of ue ends (ok: successfully): deregistered UEs lose their sessions, UEs going to

@@ -37,6 +37,7 @@ enum proc_kind {
     K_SESS_REL,
     K_NETWORK, /* downlink for a CM-CONNECTED UE that runs nothing */
     K_LIFE, /* the "lifecycle" procedure, ue_proc_life below */
+    K_SESS_MOD, /* UE-requested PDU session modification (sim_up.c, ue_sm_mod.c) */
 };
 
 /* Phases of K_LIFE. */
@@ -125,7 +126,8 @@ static int build_first(sim_run *r, g5_wbuf *w)
     proc_state *ps = (proc_state *)r->scratch;
     if (ps->kind == K_LIFE)
         return life_build_first(r, ps, w);
-    if (ps->kind == K_SERVICE || ps->kind == K_SESS_EST || ps->kind == K_SESS_REL)
+    if (ps->kind == K_SERVICE || ps->kind == K_SESS_EST || ps->kind == K_SESS_REL ||
+        ps->kind == K_SESS_MOD)
         return e->ue_ops->build_service_request(e->ue_layer, r->ue, w);
     if (ps->kind == K_DEREG || (ps->kind == K_REG_DEREG && ps->phase == 1))
         return e->ue_ops->build_deregistration_request(e->ue_layer, r->ue, false, w);
@@ -139,6 +141,7 @@ static const char *first_step(const proc_state *ps)
     switch (ps->kind) {
     case K_SERVICE:
     case K_SESS_EST:
+    case K_SESS_MOD:
     case K_SESS_REL: return "service_request";
     case K_DEREG: return "deregistration_request";
     default: return ps->phase ? "deregistration_request" : "registration_request";
@@ -171,7 +174,7 @@ static int start_kind(sim_run *r, enum proc_kind k)
         return SIM_CAUSE_UNEXPECTED;
     if (!r->was_connected)
         c->n2.amf_ue_ngap_id = -1; /* a new N2 connection */
-    bool sess = k == K_SESS_EST || k == K_SESS_REL;
+    bool sess = k == K_SESS_EST || k == K_SESS_REL || k == K_SESS_MOD;
     if ((k == K_DEREG || k == K_SERVICE || sess) && r->ue->rm_state != SIM_RM_REGISTERED)
         return SIM_CAUSE_OUT_OF_STATE;
     if ((k == K_REG_SESS || k == K_REG_SESS_REL) && r->eng->up)
@@ -179,7 +182,11 @@ static int start_kind(sim_run *r, enum proc_kind k)
     if (k == K_REG_SESS || k == K_REG_SESS_REL)
         sim_up_proc_setup(r, SIM_UP_OP_EST, 4, k == K_REG_SESS_REL ? SIM_UP_OP_REL : 0, 5);
     if (sess)
-        sim_up_proc_setup(r, k == K_SESS_EST ? SIM_UP_OP_EST : SIM_UP_OP_REL, 1, 0, 0);
+        sim_up_proc_setup(r,
+                          k == K_SESS_EST   ? SIM_UP_OP_EST
+                          : k == K_SESS_MOD ? SIM_UP_OP_MOD
+                                            : SIM_UP_OP_REL,
+                          1, 0, 0);
     if (k == K_NETWORK) {
         sim_run_arm(r, sim_run_timeout_ms(r));
         return 0; /* the network speaks first */
@@ -222,6 +229,10 @@ static int start_sess_est(sim_run *r)
 static int start_sess_rel(sim_run *r)
 {
     return start_kind(r, K_SESS_REL);
+}
+static int start_sess_mod(sim_run *r)
+{
+    return start_kind(r, K_SESS_MOD);
 }
 static int start_network(sim_run *r)
 {
@@ -341,7 +352,7 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         }
         return sim_cause_intern(r->eng, "deregistered by the network");
     case NAS_SERVICE_ACCEPT:
-        if (ps->kind == K_SESS_EST || ps->kind == K_SESS_REL) {
+        if (ps->kind == K_SESS_EST || ps->kind == K_SESS_REL || ps->kind == K_SESS_MOD) {
             sim_run_mark(r, 0);
             return sim_up_proc_begin(r);
         }
@@ -430,6 +441,7 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
         break;
     case NGAP_id_PDUSessionResourceSetup:
     case NGAP_id_PDUSessionResourceRelease:
+    case NGAP_id_PDUSessionResourceModify:
         res = r->eng->up ? sim_up_proc_n2(r, pdu, len) : SIM_CAUSE_UNEXPECTED;
         break;
     case NGAP_id_InitialContextSetup:
@@ -587,6 +599,18 @@ const sim_procedure sim_proc_session_release = {
     .nsteps = 2,
     .needs_protocol = true,
     .start = start_sess_rel,
+    .on_downlink = on_downlink,
+    .on_timeout = on_timeout,
+};
+
+const sim_procedure sim_proc_session_modification = {
+    .name = "pdu-session-modification",
+    .summary = "UE-requested PDU session modification of the UE's last session (TS 24.501 "
+               "6.4.2; the default flow's 5QI 9 <-> 8)",
+    .steps = {"service_request->service_accept", "pdu_session_modification_request->command"},
+    .nsteps = 2,
+    .needs_protocol = true,
+    .start = start_sess_mod,
     .on_downlink = on_downlink,
     .on_timeout = on_timeout,
 };

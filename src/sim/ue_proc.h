@@ -21,6 +21,7 @@ extern const sim_procedure sim_proc_registration_session;
 extern const sim_procedure sim_proc_registration_session_release;
 extern const sim_procedure sim_proc_session_establishment;
 extern const sim_procedure sim_proc_session_release;
+extern const sim_procedure sim_proc_session_modification;
 extern const sim_procedure sim_proc_network;
 
 /* For the session drivers (sim_up.c): sends an uplink NAS message of run r in Initial UE

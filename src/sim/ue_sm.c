@@ -4,8 +4,8 @@
  * COMPLETE (8.3.15) and 5GSM STATUS (8.3.16), wraps them into UL NAS TRANSPORT (8.2.10,
  * payload container type N1 SM information), and handles what arrives in DL NAS TRANSPORT
  * (8.2.11): ESTABLISHMENT ACCEPT (PDU address, default QoS rule, session-AMBR) or REJECT,
- * RELEASE COMMAND (answered with COMPLETE), RELEASE REJECT, MODIFICATION COMMAND (answered
- * with COMPLETE), 5GSM STATUS, and the 5GMM cause a DL NAS TRANSPORT carries when the AMF
+ * RELEASE COMMAND (answered with COMPLETE), RELEASE REJECT, MODIFICATION COMMAND / REJECT
+ * (handed to ue_sm_mod.c), 5GSM STATUS, and the 5GMM cause a DL NAS TRANSPORT carries when the AMF
  * could not forward the payload (#90, #91, TS 24.501 5.4.5.3.3). Messages stay plain here:
  * the UE's 5GMM layer (ue_nas.c) protects and unprotects them. */
 #define G5_LOG_MODULE "sim.sm"
@@ -213,19 +213,10 @@ static int on_sm(sim_up *u, sim_sess *s, const nas_msg *m, sim_sm_event *ev, g5_
         if (s->state == SIM_SESS_INACTIVE_PENDING)
             s->state = SIM_SESS_ACTIVE;
         return 0;
-    case NAS_PDU_SESSION_MODIFICATION_COMMAND: {
-        nas_session_ambr ambr;
-        const nas_ie *ie = &m->pdu_session_modification_command.session_ambr;
-        if (ie->present && nas_session_ambr_decode(ie, &ambr) == 0) {
-            s->ambr_ul_bps = nas_ambr_bps(ambr.ul_unit, ambr.ul);
-            s->ambr_dl_bps = nas_ambr_bps(ambr.dl_unit, ambr.dl);
-        }
-        uint8_t b[16];
-        g5_wbuf w;
-        g5_wbuf_init(&w, b, sizeof b);
-        int rc = build_plain(NAS_PDU_SESSION_MODIFICATION_COMPLETE, s->psi, m->pti, &w);
-        return rc ? rc : reply_sm(s->psi, &w, reply);
-    }
+    case NAS_PDU_SESSION_MODIFICATION_COMMAND: return sim_sm_on_mod(u, s, m, reply);
+    case NAS_PDU_SESSION_MODIFICATION_REJECT: /* ue_sm_mod.c */
+        ev->cause = cause_of(&m->pdu_session_modification_reject.ie_5gsm_cause);
+        return sim_sm_on_mod(u, s, m, reply);
     case NAS_STATUS_5GSM: ev->cause = cause_of(&m->status_5gsm.ie_5gsm_cause); return 0;
     default: return reply_status(s->psi, m->pti, NAS_CAUSE_MSG_TYPE_NON_EXISTENT, reply);
     }

@@ -251,6 +251,15 @@ void amf_ngap_pdu_release_rsp(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
 void amf_ngap_ics_sessions(amf_ue *ue, const NGAP_NGAP_PDU_t *pdu);
 amf_ue *amf_ngap_find_ue(amf_gnb *g, const NGAP_NGAP_PDU_t *req);
 
+/* amf_sm_mod.c: PDU session modification (TS 23.502 §4.3.3.2, TS 38.413 §8.2.3) */
+int amf_ngap_pdu_modify(amf_ue *ue, uint8_t psi, const uint8_t *nas, size_t n, const uint8_t *tr,
+                        size_t tr_len);
+void amf_ngap_pdu_modify_rsp(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
+/* The SMF's MODIFICATION COMMAND (+ Modify Request Transfer) to the UE / gNB. */
+void amf_sm_relay_modify(amf_ue *ue, uint8_t psi, const uint8_t *n1, size_t n1_len,
+                         const uint8_t *n2, size_t n2_len);
+void amf_sm_n1n2_modify(amf_ue *ue, const smf_n1n2_msg *m);
+
 /* amf_gmm_fsm.c */
 extern const g5_fsm amf_gmm_fsm;
 void amf_gmm_set(amf_ue *ue, enum amf_gmm_state s, int timer_id);

@@ -267,6 +267,8 @@ static void dispatch(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu)
         return amf_ngap_pdu_setup_rsp(g, pdu);
     } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_PDUSessionResourceRelease) {
         return amf_ngap_pdu_release_rsp(g, pdu);
+    } else if (pdu->present == NGAP_MSG_SUCCESSFUL && pc == NGAP_id_PDUSessionResourceModify) {
+        return amf_ngap_pdu_modify_rsp(g, pdu);
     }
     G5_LOGN("gNB %s: NGAP procedure %d (type %u) not handled", g->name, pc, pdu->present);
     send_error_ind(g, -1, -1, NGAP_Cause_PR_protocol,

@@ -185,6 +185,8 @@ static void on_update(void *arg, int rc, const smf_update_rsp *r)
         sess_clear(x);
     } else if (rc || !r) {
         G5_LOGN("ue %s PSI %u: UpdateSMContext: %s", ue->supi, psi, g5_strerror(rc));
+    } else if (kind == OPK_N1 && r->n2_modify) {
+        amf_sm_relay_modify(ue, psi, r->n1, r->n1_len, r->n2, r->n2_len);
     } else if (kind == OPK_N1) {
         relay_release(ue, psi, r->n1, r->n1_len, r->n2, r->n2_len);
     } else if (kind == OPK_SETUP_RSP) {
@@ -456,6 +458,8 @@ void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
     amf_ue *ue = g5_hmap_get(&a->ue_by_supi, g5_sbi_supi_key(m->supi));
     if (!ue || m->psi < 1 || m->psi >= AMF_MAX_PSI || ue->sess[m->psi].ref != m->sm_context_ref)
         return;
+    if (m->modify)
+        return amf_sm_n1n2_modify(ue, m);
     G5_LOGI("ue %s PSI %u: network-requested release", ue->supi, m->psi);
     if (ue->gnb) /* CM-IDLE: paging is not implemented; the UE learns from the status IE */
         relay_release(ue, m->psi, m->n1, m->n1_len, m->n2, m->n2_len);

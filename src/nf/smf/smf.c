@@ -1,8 +1,9 @@
 /* SMF: SM contexts, 5GSM procedures (TS 24.501 §6.4.1 establishment, §6.3.3/§6.4.3
- * release), address allocation and the PFCP session of each PDU session (TS 23.502
- * §4.3.2.2.1, §4.3.4.2). Service calls follow smf.h's async convention: each call becomes
- * an `smf_op` completed from the loop; an op waiting for the UPF completes from the PFCP
- * response callback, one that needs no UPF from a zero-timeout timer. */
+ * release; §6.3.2/§6.4.2 modification in smf_mod.inc, included below), address allocation and the
+ * PFCP session of each PDU session (TS 23.502 §4.3.2.2.1, §4.3.4.2). Service calls follow smf.h's
+ * async convention: each call becomes an `smf_op` completed from the loop; an op waiting for the
+ * UPF completes from the PFCP response callback, one that needs no UPF from a zero-timeout timer.
+ */
 #define G5_LOG_MODULE "smf"
 #include "nf/smf/smf.h"
 
@@ -17,6 +18,8 @@
 #include "nas/nas.h"
 #include "nas/nas_ie.h"
 #include "nf/smf/smf_gsm.h"
+#include "nf/smf/smf_gsm_mod.h"
+#include "nf/smf/smf_mod.h"
 #include "nf/smf/smf_pool.h"
 #include "nf/udm/udm.h"
 #include "nf/udr/udr.h"
@@ -33,6 +36,7 @@ enum sess_state {
 enum op_kind { OP_CREATE, OP_UPDATE, OP_RELEASE };
 
 typedef struct smf_sess smf_sess;
+typedef struct smf_modp smf_modp; /* a modification in progress (smf_mod.inc) */
 
 typedef struct smf_op {
     struct smf_op *next, *prev; /* smf.ops, for smf_free */
@@ -62,6 +66,7 @@ typedef struct smf_op {
     uint8_t n2_type;
     uint8_t up_cnx; /* requested upCnxState (update) */
     uint8_t up_rsp; /* upCnxState after the update */
+    bool n2_modify; /* n1/n2 are a MODIFICATION COMMAND / Modify Request Transfer */
     /* an update or release that arrived while its session was busy waits here, in order
      * (one procedure at a time per session; see sess_wait / sess_kick) */
     uint64_t target_ref;
@@ -94,6 +99,9 @@ struct smf_sess {
     uint64_t pfcp_txn;
     smf_op *op; /* the service call waiting on this session's PFCP exchange */
     smf_op *waitq; /* calls that arrived while op was running, oldest first */
+    uint64_t ambr_ul, ambr_dl; /* session-AMBR in force, bits/s (smf_mod.inc may change it) */
+    uint8_t fiveqi; /* of the default QoS flow */
+    smf_modp *mod;
 };
 
 struct smf {
@@ -115,6 +123,8 @@ struct smf {
     uint64_t next_id, next_ref;
     uint32_t next_teid;
     smf_stats st;
+    smf_mod_stats mst;
+    unsigned t3591_ms; /* 0 = SMF_T3591_MS */
 };
 
 /* ---- index: every per-message lookup is a hash-map get ----
@@ -249,6 +259,7 @@ static void op_complete(smf_op *op)
                             .n2 = op->n2_len ? op->n2 : NULL,
                             .n2_len = op->n2_len,
                             .released = op->released,
+                            .n2_modify = op->n2_modify,
                             .up_cnx_state = op->up_rsp};
         ((smf_update_cb)op->cb)(op->arg, op->rc, op->rc ? NULL : &r);
     } else {
@@ -316,8 +327,11 @@ int smf_cancel(smf *s, uint64_t id)
 
 /* ---- sessions ---- */
 
+static void mod_free(smf_modp *mp);
+
 static void sess_free(smf *s, smf_sess *x)
 {
+    mod_free(x->mod);
     sess_unindex(s, x);
     if (x->has_ipv4)
         smf_pool_release(&s->pool4[x->dnn_idx], x->ipv4);
@@ -484,6 +498,8 @@ static void count_usage(smf *s, const g5_pfcp_usage_report *u, uint8_t n)
 
 static int start_delete(smf *s, smf_sess *x, smf_op *op);
 
+#include "nf/smf/smf_mod.inc"
+
 /* ---- establishment ---- */
 
 static void est_reject(smf_op *op, uint8_t cause)
@@ -520,16 +536,15 @@ static void fill_epco(const smf *s, const smf_sess *x, smf_accept *a)
  * at establishment and again at each re-activation (TS 23.502 §4.2.3.2 step 5). */
 static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
 {
-    const g5_smf_dnn_cfg *d = &s->cfg->dnns[x->dnn_idx];
     smf_n2_setup n2 = {.ul_teid = x->ul_teid,
                        .pdu_type = x->pdu_type,
                        .qfi = 1,
-                       .fiveqi = s->cfg->default_5qi,
+                       .fiveqi = x->fiveqi,
                        .arp_priority = s->cfg->arp_priority,
                        .arp_preempt_cap = s->cfg->arp_preempt_cap,
                        .arp_preempt_vuln = s->cfg->arp_preempt_vuln,
-                       .ambr_ul = d->ambr_ul,
-                       .ambr_dl = d->ambr_dl};
+                       .ambr_ul = x->ambr_ul,
+                       .ambr_dl = x->ambr_dl};
     n2.upf_n3 = x->n3;
     g5_wbuf w2;
     g5_wbuf_init(&w2, op->n2, sizeof op->n2);
@@ -708,6 +723,9 @@ static uint8_t create_session(smf *s, smf_op *op, const char *dnn)
     x->snssai = q->snssai;
     x->dnn_idx = di;
     x->est = est;
+    x->ambr_ul = s->cfg->dnns[di].ambr_ul;
+    x->ambr_dl = s->cfg->dnns[di].ambr_dl;
+    x->fiveqi = s->cfg->default_5qi;
     x->state = SESS_ESTABLISHING;
     if (sess_index(s, x)) {
         free(x);
@@ -876,6 +894,7 @@ static void on_del_rsp(void *arg, int rc, const g5_pfcp_msg *m)
 /* Starts the PFCP deletion; the op (may be NULL) completes when it is answered. */
 static int start_delete(smf *s, smf_sess *x, smf_op *op)
 {
+    mod_abort_for_release(s, x);
     if (!x->up_seid) {
         if (op)
             op->released = true;
@@ -926,6 +945,8 @@ static void update_n1(smf *s, smf_sess *x, smf_op *op)
         op_finish_later(op);
         return;
     }
+    if (mod_on_n1(s, x, op, type, pti))
+        return;
     if (type == NAS_PDU_SESSION_RELEASE_REQUEST && x->state == SESS_ACTIVE) {
         /* §6.4.3.2: UE-requested release -> RELEASE COMMAND (#36) + N2 release; stop the
          * user plane now, forget the context at RELEASE COMPLETE */
@@ -950,6 +971,8 @@ static void update_n1(smf *s, smf_sess *x, smf_op *op)
 
 static void update_n2(smf *s, smf_sess *x, smf_op *op)
 {
+    if (mod_on_n2(s, x, op))
+        return;
     switch (op->n2_type) {
     case SMF_N2_SETUP_RSP:
         if (smf_n2_parse_setup_response_transfer(op->in2, op->in2_len, &x->gnb, &x->gnb_teid)) {

@@ -62,6 +62,8 @@ enum smf_n2_type {
     SMF_N2_SETUP_RSP, /* PDU_RES_SETUP_RSP: PDU Session Resource Setup Response Transfer */
     SMF_N2_SETUP_FAIL, /* PDU_RES_SETUP_FAIL: the session could not be set up in the RAN */
     SMF_N2_REL_RSP, /* PDU_RES_REL_RSP: PDU Session Resource Release Response Transfer */
+    SMF_N2_MOD_RSP, /* PDU_RES_MOD_RSP: PDU Session Resource Modify Response Transfer */
+    SMF_N2_MOD_FAIL, /* PDU_RES_MOD_FAIL: Modify Unsuccessful Transfer (smf_mod.h) */
 };
 
 /* upCnxState (TS 29.502 §6.1.6.3.9) asked by the AMF in an update */
@@ -87,6 +89,8 @@ typedef struct smf_update_rsp { /* SmContextUpdatedData */
     const uint8_t *n2; /* PDU Session Resource Release Command Transfer, with n1 */
     size_t n2_len;
     bool released; /* the SM context is gone (ref no longer valid) */
+    bool n2_modify; /* n1 is a MODIFICATION COMMAND, n2 (if any) a PDU Session Resource
+                       Modify Request Transfer (smf_mod.h) */
     uint8_t up_cnx_state; /* the session's upCnxState after the update (enum smf_up_cnx;
                              SMF_UP_NONE = ACTIVATED) */
 } smf_update_rsp;
@@ -102,6 +106,9 @@ typedef struct smf_n1n2_msg {
     size_t n1_len;
     const uint8_t *n2; /* PDU Session Resource Release Command Transfer */
     size_t n2_len;
+    bool modify; /* network-requested modification (smf_mod.h): n1 is a MODIFICATION
+                    COMMAND, n2 (may be NULL: a T3591 retransmission) a Modify Request
+                    Transfer; the SM context stays */
 } smf_n1n2_msg;
 typedef void (*smf_n1n2_fn)(void *arg, const smf_n1n2_msg *m);
 
