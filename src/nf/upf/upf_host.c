@@ -189,6 +189,12 @@ static void n3_send(upf_host *h, const upf_out *o)
         h->u.c.dl_drop++;
 }
 
+static void n3_send_buffered(void *arg, const upf_out *o)
+{
+    if (o->peer_len == 4)
+        n3_send(arg, o);
+}
+
 /* Uplink: the inner packets of one recvmmsg() batch go to N6 in one batched write
  * (without N6 they are counted as dropped). */
 static void on_n3(uv_poll_t *ph, int status, int events)
@@ -297,6 +303,8 @@ static int host_open(upf_host *h, uv_loop_t *loop, const g5_config *cfg, bool wi
         return G5_ERR_NOMEM;
     h->u.send = send_report;
     h->u.send_arg = h;
+    h->u.n3_send = n3_send_buffered;
+    h->u.n3_arg = h;
     if ((h->pfcp_fd = udp_bind("upf.pfcp.address", cfg->upf.pfcp_addr, cfg->upf.pfcp_port,
                                &h->pfcp_port)) < 0)
         return h->pfcp_fd;
