@@ -442,14 +442,17 @@ void amf_sm_send_pending_setups(amf_ue *ue)
     }
 }
 
-/* Namf_Communication_N1N2MessageTransfer from the SMF (network-requested release,
- * TS 23.502 §4.3.4.2): the SM context is already gone. */
+/* Namf_Communication_N1N2MessageTransfer from the SMF: network-requested release
+ * (TS 23.502 §4.3.4.2; the SM context is already gone) or user-plane activation for
+ * downlink data (§4.2.3.3, amf_paging.c). */
 void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
 {
     amf *a = arg;
     amf_ue *ue = g5_hmap_get(&a->ue_by_supi, g5_sbi_supi_key(m->supi));
     if (!ue || m->psi < 1 || m->psi >= AMF_MAX_PSI || ue->sess[m->psi].ref != m->sm_context_ref)
         return;
+    if (m->kind == SMF_N1N2_ACTIVATE) /* downlink data while deactivated (amf_paging.c) */
+        return amf_paging_n1n2(ue, m);
     G5_LOGI("ue %s PSI %u: network-requested release", ue->supi, m->psi);
     if (ue->gnb) /* CM-IDLE: paging is not implemented; the UE learns from the status IE */
         relay_release(ue, m->psi, m->n1, m->n1_len, m->n2, m->n2_len);
