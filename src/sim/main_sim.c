@@ -88,6 +88,7 @@ static void usage_cli(FILE *f)
                "  deregister SUPI                   UE-originating deregistration\n"
                "  ps-establish SUPI                 PDU session establishment\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
+               "  release SUPI                      AN release: the UE goes CM-IDLE\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
 
@@ -627,9 +628,9 @@ static int cmd_cli(int argc, char **argv)
             return G5_EXIT_USAGE;
         }
     }
-    static const char *const cmds[] = {"ue-list",      "ue-status",  "stats",
-                                       "deregister",   "register",   "service-request",
-                                       "ps-establish", "ps-release", NULL};
+    static const char *const cmds[] = {
+        "ue-list",         "ue-status",    "stats",      "deregister", "register",
+        "service-request", "ps-establish", "ps-release", "release",    NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

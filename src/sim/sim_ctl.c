@@ -162,9 +162,11 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         ans = cmd_procedure(e, req, "pdu-session-establishment");
     } else if (!strcmp(cmd, "ps-release")) {
         ans = cmd_procedure(e, req, "pdu-session-release");
+    } else if (!strcmp(cmd, "release")) { /* AN release to CM-IDLE (sim_paging.c) */
+        ans = cmd_procedure(e, req, "an-release");
     } else {
         ans = error_json("unknown command '%.40s'; use ue-list, ue-status, stats, register, "
-                         "service-request, deregister, ps-establish or ps-release",
+                         "service-request, deregister, ps-establish, ps-release or release",
                          cmd);
     }
     json_decref(req);

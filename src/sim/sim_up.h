@@ -84,6 +84,9 @@ typedef struct sim_up_stats {
     uint64_t n3_error_indication, n3_tx_errors;
     uint64_t tun_created, tun_closed, tun_errors;
     uint64_t ping_sent, ping_recv, ra_recv;
+    /* NGAP Paging at the gNB (sim_paging.c): for an idle UE (answered), for a UE not in
+     * CM-IDLE (ignored), for no UE of ours, dropped by a fault rule; DL data triggers sent */
+    uint64_t paging_rx, paging_not_idle, paging_unknown, paging_dropped, mt_triggers;
 } sim_up_stats;
 
 typedef struct sim_up {

@@ -188,7 +188,9 @@ static void on_update(void *arg, int rc, const smf_update_rsp *r)
     } else if (kind == OPK_N1) {
         relay_release(ue, psi, r->n1, r->n1_len, r->n2, r->n2_len);
     } else if (kind == OPK_SETUP_RSP) {
-        x->up_active = !r->released;
+        /* the UE may have gone CM-IDLE while the SMF handled the response (AN release
+         * right after the setup): then its user plane is deactivated, not active */
+        x->up_active = !r->released && ue->gnb;
     } else if (kind == OPK_ACTIVATE && r->n2_len) {
         free(x->act_n2);
         x->act_n2 = malloc(r->n2_len);

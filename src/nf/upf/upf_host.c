@@ -371,6 +371,10 @@ static void log_stats(const upf_host *h)
             "%zu/%zu/%zu/%zu",
             h->u.n_sess, (unsigned long long)h->u.c.ul_pkts, (unsigned long long)h->u.c.dl_pkts,
             h->u.by_seid.len, h->u.by_teid.len, h->u.by_ue4.len, h->u.by_ue6.len);
+    G5_LOGN("UPF buffering: %llu downlink packets buffered, %llu sent after activation, %llu "
+            "dropped over the bound",
+            (unsigned long long)h->u.c.buffered, (unsigned long long)h->u.c.buf_flushed,
+            (unsigned long long)h->u.c.buf_dropped);
 }
 
 void upf_host_stop(upf_host *h)
