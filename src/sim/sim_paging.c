@@ -84,7 +84,9 @@ static int answer_paging(sim_run *r)
     pg_run *pg = pg_of(r);
     if (sim_run_fault(r, "paging") == SIM_FAULT_DROP) {
         e->up->st.paging_dropped++;
-        return 0; /* this UE does not hear it; the AMF's T3513 runs */
+        /* this UE does not hear it (the AMF's T3513 runs); a waiting "paging" run goes on
+         * waiting, a "paging-response" started for it has nothing to do */
+        return pg->response ? sim_cause_intern(e, "paging not heard (fault)") : 0;
     }
     e->up->st.paging_rx++;
     sim_run_mark(r, step_of(r, 0));
