@@ -61,7 +61,7 @@ static bool gnb_in_area(const amf_gnb *g)
 {
     const amf *a = g->amf;
     for (unsigned i = 0; i < g->nta; i++) {
-        if (memcmp(g->ta[i].plmn, a->plmn, 3))
+        if (memcmp(g->ta[i].plmn, a->plmn, 3) != 0)
             continue;
         for (int k = 0; k < a->cfg->amf.ntacs; k++)
             if (a->cfg->amf.tacs[k] == g->ta[i].tac)
