@@ -412,8 +412,11 @@ static void load_amf(g5_cfg *c, g5_ynode *root, g5_config *cfg)
     if (g5_cfg_u32(c, m, "relative_capacity", false, 0, 255, &cap) == 1)
         cfg->amf.relative_capacity = (uint8_t)cap;
     g5_ynode *timers = NULL;
-    if (g5_cfg_map(c, m, "timers", false, &timers) == 1)
+    if (g5_cfg_map(c, m, "timers", false, &timers) == 1) {
         g5_cfg_u32(c, timers, "t3512", false, 1, 35712000, &cfg->amf.t3512_s);
+        g5_cfg_u32(c, timers, "t3513", false, 10, 600000, &cfg->amf.t3513_ms); /* ms */
+        g5_cfg_u32(c, timers, "paging_retransmissions", false, 1, 16, &cfg->amf.paging_retx);
+    }
 }
 
 static int load_doc(g5_config *cfg, g5_ydoc *doc, FILE *err)

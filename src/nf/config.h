@@ -86,6 +86,7 @@ typedef struct g5_config {
         uint16_t set_id;
         uint8_t pointer;
         uint32_t t3512_s;
+        uint32_t t3513_ms, paging_retx; /* paging (docs/amf.md); 0 = the AMF's default */
         /* NAS algorithm priority lists (TS 33.501 §6.7.1): algorithm numbers 0..3 */
         uint8_t nia_prio[4];
         int n_nia;

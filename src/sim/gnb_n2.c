@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "ngap/ngap_msg.h"
+#include "sim/sim_paging.h"
 #include "sim/sim_up.h"
 #include "sim/ue_proc.h"
 #include "transport/sctp.h"
@@ -302,6 +303,7 @@ static void on_non_ue(n2_amf *a, const sim_gnb_dl *dl)
             send_stream(a, 0, b, w.len);
         break;
     case NGAP_id_ErrorIndication: G5_LOGW("Error Indication from AMF %u", a->idx); break;
+    case NGAP_id_Paging: sim_paging_on_paging(a->n->eng, dl); break; /* sim_paging.c */
     default: a->n->unroutable++; break;
     }
 }

@@ -91,6 +91,7 @@ static void usage_cli(FILE *f)
                "                                    UE template's dnn / slices / session_type)\n"
                "  ps-release SUPI                   release of the UE's last PDU session\n"
                "  ps-modify SUPI                    UE-requested modification of its last session\n"
+               "  release SUPI                      AN release: the UE goes CM-IDLE\n"
                "The answer is printed as JSON; exit status 1 if it is an error.\n");
 }
 
@@ -653,8 +654,8 @@ static int cmd_cli(int argc, char **argv)
         }
     }
     static const char *const cmds[] = {
-        "ue-list",         "ue-status",    "stats",      "deregister", "register",
-        "service-request", "ps-establish", "ps-release", "ps-modify",  NULL};
+        "ue-list",      "ue-status",  "stats",     "deregister", "register", "service-request",
+        "ps-establish", "ps-release", "ps-modify", "release",    NULL};
     bool known = false, needs_supi = false;
     for (int i = 0; cmd && cmds[i]; i++)
         if (!strcmp(cmd, cmds[i])) {

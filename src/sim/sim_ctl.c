@@ -172,10 +172,13 @@ json_t *sim_ctl_handle(sim_engine *e, const char *line, size_t len)
         ans = cmd_procedure(e, req, "pdu-session-release");
     } else if (!strcmp(cmd, "ps-modify")) {
         ans = cmd_procedure(e, req, "pdu-session-modification");
+    } else if (!strcmp(cmd, "release")) { /* AN release to CM-IDLE (sim_paging.c) */
+        ans = cmd_procedure(e, req, "an-release");
     } else {
-        ans = g5_ctl_error("unknown command '%.40s'; use ue-list, ue-status, stats, register, "
-                           "service-request, deregister, ps-establish, ps-release or ps-modify",
-                           cmd);
+        ans = g5_ctl_error(
+            "unknown command '%.40s'; use ue-list, ue-status, stats, register, "
+            "service-request, deregister, ps-establish, ps-release, ps-modify or release",
+            cmd);
     }
     json_decref(req);
     return ans;

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "sim/sim.h"
 #include "sim/sim_up.h"
+#include "sim/sim_paging.h"
 #include "sim/ue_proc.h"
 
 #define NO_SLOT UINT32_MAX
@@ -28,6 +29,9 @@ const sim_procedure *const sim_procedures[] = {
     &sim_proc_session_release,
     &sim_proc_session_modification,
     &sim_proc_network,
+    &sim_proc_paging,
+    &sim_proc_paging_response,
+    &sim_proc_an_release,
     NULL,
 };
 

@@ -698,6 +698,11 @@ json_t *sim_up_stats_json(const sim_up *u)
     F(ping_sent);
     F(ping_recv);
     F(ra_recv);
+    F(paging_rx);
+    F(paging_not_idle);
+    F(paging_unknown);
+    F(paging_dropped);
+    F(mt_triggers);
 #undef F
     json_object_set_new(j, "tunnels", json_integer((json_int_t)g5_hmap_len(&u->by_dl_teid)));
     return j;

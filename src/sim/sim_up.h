@@ -98,6 +98,9 @@ typedef struct sim_up_stats {
     uint64_t ping_sent, ping_recv, ra_recv;
     /* PDU session modification (ue_sm_mod.c, gnb_pdu_mod.c) */
     uint64_t mod_ok, mod_reject, mod_cmd_ok, mod_cmd_rejected, n2_modified, n2_modify_failed;
+    /* NGAP Paging at the gNB (sim_paging.c): for an idle UE (answered), for a UE not in
+     * CM-IDLE (ignored), for no UE of ours, dropped by a fault rule; DL data triggers sent */
+    uint64_t paging_rx, paging_not_idle, paging_unknown, paging_dropped, mt_triggers;
 } sim_up_stats;
 
 typedef struct sim_up {

@@ -297,16 +297,26 @@ static int ops_service_request(void *layer, sim_ue *ue, g5_wbuf *out)
     nas_msg m;
     nas_msg_init(&m, NAS_SERVICE_REQUEST);
     nas_ie_set_half(&m.service_request.ngksi, c->ngksi);
-    nas_ie_set_half(&m.service_request.service_type, 0); /* 9.11.3.50: signalling */
+    nas_ie_set_half(&m.service_request.service_type, c->sr_service_type); /* 9.11.3.50 */
     size_t mark = a.w.len;
     int rc = put_guti(c, true, &a.w);
     if (!rc)
         rc = nas_arena_ie(&a, mark, &m.service_request.ie_5g_s_tmsi);
     if (rc)
         return rc;
+    uint8_t st[2] = {(uint8_t)c->sr_psi_status, (uint8_t)(c->sr_psi_status >> 8)};
+    uint8_t ud[2] = {(uint8_t)c->sr_uds, (uint8_t)(c->sr_uds >> 8)};
+    if (c->sr_psi_status) /* 9.11.3.44 */
+        nas_ie_set(&m.service_request.pdu_session_status, st, 2);
+    if (c->sr_uds) /* 9.11.3.57 */
+        nas_ie_set(&m.service_request.uplink_data_status, ud, 2);
     c->mm_state = SIM_5GMM_SERVICE_REQUEST_INITIATED;
     c->n2.has_s_tmsi = true;
-    c->n2.rrc_cause = 3;
+    /* RRC establishment cause (TS 38.331): mt-Access (2) answering paging, else
+     * mo-Signalling (3) */
+    c->n2.rrc_cause = c->sr_service_type == 2 ? 2 : 3;
+    c->sr_service_type = 0;
+    c->sr_psi_status = c->sr_uds = 0;
     return encode_emit(c, &m, NAS_SHT_INTEGRITY, out);
 }
 

@@ -60,6 +60,11 @@ typedef struct sim_ue_ctx {
     uint8_t reg_type; /* of the pending REGISTRATION REQUEST (for SMC complete) */
     uint16_t last_ul_len;
     uint8_t last_ul[SIM_UE_LAST_UL];
+    /* the next SERVICE REQUEST (set by the caller, cleared once built): service type
+     * (TS 24.501 §9.11.3.50, 0 signalling, 2 mobile terminated services), PDU session
+     * status and uplink data status (bit n = PSI n, 0 = IE absent) */
+    uint8_t sr_service_type;
+    uint16_t sr_psi_status, sr_uds;
 } sim_ue_ctx;
 
 typedef struct sim_ue_layer {

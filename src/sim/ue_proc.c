@@ -20,6 +20,7 @@
 #include "core/loop.h"
 #include "ngap/gen/ngap_types.h"
 #include "sim/gnb.h"
+#include "sim/sim_paging.h"
 #include "sim/sim_up.h"
 #include "sim/ue_nas.h"
 
@@ -38,6 +39,7 @@ enum proc_kind {
     K_NETWORK, /* downlink for a CM-CONNECTED UE that runs nothing */
     K_LIFE, /* the "lifecycle" procedure, ue_proc_life below */
     K_SESS_MOD, /* UE-requested PDU session modification (sim_up.c, ue_sm_mod.c) */
+    K_PAGING, /* "paging" / "paging-response": the phases after the session are sim_paging.c's */
 };
 
 /* Phases of K_LIFE. */
@@ -45,7 +47,8 @@ enum life_phase { L_REG = 0, L_IDLE, L_SR, L_PERIODIC, L_MOBILITY, L_DEREG };
 
 static bool is_reg_kind(uint8_t k)
 {
-    return k == K_REG || k == K_REG_DEREG || k == K_REG_SESS || k == K_REG_SESS_REL;
+    return k == K_REG || k == K_REG_DEREG || k == K_REG_SESS || k == K_REG_SESS_REL ||
+           k == K_PAGING;
 }
 
 typedef struct proc_state {
@@ -116,6 +119,29 @@ int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step)
     return send_nas(r, nas, len, step);
 }
 
+static int start_kind(sim_run *r, enum proc_kind k);
+
+int sim_proc_start_paging(sim_run *r, bool registration)
+{
+    if (registration)
+        return start_kind(r, K_PAGING);
+    proc_state *ps = (proc_state *)r->scratch;
+    ps->kind = K_PAGING;
+    ps->phase = 3; /* past registration and session (sim_paging.c drives the rest) */
+    sim_ue_ctx *c = sim_ue_ctx_get(r->eng->ue_layer, r->ue);
+    if (!c)
+        return SIM_CAUSE_UNEXPECTED;
+    if (!r->was_connected)
+        c->n2.amf_ue_ngap_id = -1; /* a new N2 connection */
+    return 0;
+}
+
+void sim_proc_new_connection(sim_run *r)
+{
+    ((proc_state *)r->scratch)->sent_initial = false;
+    ctx_of(r)->n2.amf_ue_ngap_id = -1;
+}
+
 static int life_build_first(sim_run *r, const proc_state *ps, g5_wbuf *w);
 static const char *life_step_name(const proc_state *ps);
 
@@ -177,8 +203,10 @@ static int start_kind(sim_run *r, enum proc_kind k)
     bool sess = k == K_SESS_EST || k == K_SESS_REL || k == K_SESS_MOD;
     if ((k == K_DEREG || k == K_SERVICE || sess) && r->ue->rm_state != SIM_RM_REGISTERED)
         return SIM_CAUSE_OUT_OF_STATE;
-    if ((k == K_REG_SESS || k == K_REG_SESS_REL) && r->eng->up)
+    if ((k == K_REG_SESS || k == K_REG_SESS_REL || k == K_PAGING) && r->eng->up)
         sim_up_ue_clear(r->eng->up, r->ue); /* an initial registration starts afresh */
+    if (k == K_PAGING)
+        sim_up_proc_setup(r, SIM_UP_OP_EST, 4, 0, 0);
     if (k == K_REG_SESS || k == K_REG_SESS_REL)
         sim_up_proc_setup(r, SIM_UP_OP_EST, 4, k == K_REG_SESS_REL ? SIM_UP_OP_REL : 0, 5);
     if (sess)
@@ -321,7 +349,7 @@ static int on_nas_event(sim_run *r, const sim_nas_event *ev, g5_wbuf *reply)
         ue->rm_state = SIM_RM_REGISTERED;
         if (rc || ps->kind == K_REG)
             return rc ? rc : -1;
-        if (ps->kind == K_REG_SESS || ps->kind == K_REG_SESS_REL) {
+        if (ps->kind == K_REG_SESS || ps->kind == K_REG_SESS_REL || ps->kind == K_PAGING) {
             ps->phase = 2; /* the session part (sim_up.c) */
             return sim_up_proc_begin(r);
         }
@@ -410,6 +438,8 @@ static int on_release_done(sim_run *r)
     sim_pop_release(&r->eng->pop, r->ue); /* CM-IDLE; no Release Request from sim_run_finish */
     if (ps->kind == K_NETWORK)
         return -1; /* the network released a UE kept connected for its sessions */
+    if (ps->kind == K_PAGING)
+        return sim_paging_on_idle(r);
     if (ps->kind == K_LIFE && ps->phase == L_IDLE)
         return life_on_release(r, ps);
     if (ps->wait_release) {
@@ -468,6 +498,8 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
     }
     if (!res && ((proc_state *)r->scratch)->kind == K_NETWORK)
         res = -1; /* one network-initiated exchange handled */
+    if (((proc_state *)r->scratch)->kind == K_PAGING)
+        res = sim_paging_after(r, dl.ev.procedure_code, res);
     if (!res &&
         ((proc_state *)r->scratch)->advance) { /* K_LIFE: the phase's accept is answered; go idle */
         ((proc_state *)r->scratch)->advance = false;
@@ -481,6 +513,8 @@ static void on_downlink(sim_run *r, const uint8_t *pdu, size_t len)
 static void on_timeout(sim_run *r)
 {
     sim_ue_ctx *c = ctx_of(r);
+    if (((proc_state *)r->scratch)->kind == K_PAGING && sim_paging_timeout(r))
+        return; /* waiting for paging / downlink data (sim_paging.c) */
     if (sim_up_proc_timeout(r))
         return; /* T3580 / T3582 */
     if (((proc_state *)r->scratch)->kind == K_NETWORK) {

@@ -29,6 +29,11 @@ extern const sim_procedure sim_proc_network;
  * Both return 0 to continue, -1 when the run is done, or a cause. */
 int sim_proc_send_nas(sim_run *r, uint8_t *nas, size_t len, const char *step);
 int sim_proc_ue_nas(sim_run *r, const uint8_t *nas, size_t len);
+/* sim_paging.c: a K_PAGING run, with registration and session first or (registration
+ * false) for an already registered idle UE; 0 or a cause. */
+int sim_proc_start_paging(sim_run *r, bool registration);
+/* The next NAS message goes in an Initial UE Message on a new N2 connection. */
+void sim_proc_new_connection(sim_run *r);
 /* registration, idle, service request, periodic + mobility registration update, deregistration */
 extern const sim_procedure sim_proc_lifecycle;
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "sim/sim_paging.h"
 #include "core/log.h"
 #include "gtpu/gtpu.h"
 #include "sim/sim_up.h"
@@ -196,10 +197,9 @@ void sim_up_deliver_dl(sim_up *u, sim_sess *s, const uint8_t *p, size_t n)
 {
     s->dl_pkts++;
     s->dl_bytes += n;
-    if (consume(u, s, p, n))
-        return;
-    if (s->tun && sim_tun_write(s, p, n) != 0)
+    if (!consume(u, s, p, n) && s->tun && sim_tun_write(s, p, n) != 0)
         u->st.tun_errors++;
+    sim_paging_on_dl(u->eng, s->ue); /* a paged UE waiting for its data (sim_paging.c) */
 }
 
 void sim_up_sess_ready(sim_up *u, sim_sess *s)

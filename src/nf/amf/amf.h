@@ -34,6 +34,10 @@ typedef struct amf_gnb amf_gnb;
 typedef struct amf_timer_cfg {
     uint32_t t3550_ms, t3560_ms, t3570_ms, t3522_ms;
     uint32_t mobile_reachable_ms;
+    /* T3513 (TS 24.501 §5.6.2.2.1): paging retransmission timer (0 = config amf.timers.
+     * t3513, default 2 s) and how many times Paging is sent again before giving up
+     * (0 = config amf.timers.paging_retransmissions, default 2) */
+    uint32_t t3513_ms, paging_retx;
 } amf_timer_cfg;
 
 /* Per-AMF counters (also exported as process metrics, see docs/amf.md). */
@@ -47,6 +51,11 @@ typedef struct amf_stats {
     uint64_t gmm_status_sent, error_ind_sent;
     uint64_t dereg_ue, dereg_nw, service_accept, service_reject;
     uint64_t timer_abort, implicit_dereg;
+    /* network-triggered service request (amf_paging.c): N1N2 activations received, Paging
+     * messages sent (one per gNB) and retransmitted on T3513, attempts that ran out of
+     * retransmissions, UEs that answered, activations for CM-CONNECTED UEs (no paging) */
+    uint64_t paging_n1n2, paging_sent, paging_retx, paging_timeout, paging_answered,
+        paging_connected;
 } amf_stats;
 
 /* cfg, um and au are borrowed and must outlive the amf. timers may be NULL. */

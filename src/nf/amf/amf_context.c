@@ -40,6 +40,8 @@ amf *amf_new(uv_loop_t *loop, const g5_config *cfg, udm *um, ausf *au, const amf
     a->t.t3560_ms = ms_or(a->t.t3560_ms, 6000);
     a->t.t3570_ms = ms_or(a->t.t3570_ms, 6000);
     a->t.t3522_ms = ms_or(a->t.t3522_ms, 6000);
+    a->t.t3513_ms = ms_or(a->t.t3513_ms, ms_or(cfg->amf.t3513_ms, 2000));
+    a->t.paging_retx = ms_or(a->t.paging_retx, ms_or(cfg->amf.paging_retx, 2));
     a->t.mobile_reachable_ms = ms_or(a->t.mobile_reachable_ms, (cfg->amf.t3512_s + 240) * 1000u);
     g5_serving_network_name(cfg->plmn.mcc, cfg->plmn.mnc, a->snn, sizeof a->snn);
     plmn_octets(&cfg->plmn, a->plmn);
@@ -162,6 +164,7 @@ void amf_ue_free(amf_ue *ue)
 {
     amf *a = ue->amf;
     amf_cancel_sbi(ue);
+    amf_paging_free(ue);
     amf_sm_release_all(ue); /* (implicit) deregistration: no session outlives the context */
     if (ue->gnb)
         g5_hmap_del(&ue->gnb->ues, (uint64_t)ue->ran_ue_id);

@@ -20,6 +20,7 @@
 #define AMF_MAX_RETX 4 /* TS 24.501 §10.2: retransmitted four times, aborted on the 5th */
 #define AMF_NAS_MAX 1024
 #define AMF_MAX_PSI 16 /* PDU session IDs 1..15 (TS 24.007 §11.2.3.1b) */
+#define AMF_GNB_MAX_TA 32 /* (PLMN, TAC) pairs kept per gNB from NG Setup */
 
 struct amf {
     uv_loop_t *loop;
@@ -60,6 +61,12 @@ struct amf_gnb {
     uint8_t gnb_id_bits;
     uint8_t ntas;
     uint32_t tacs[AMF_GNB_MAX_TAS];
+    /* Supported TA List of its NG Setup (PLMN, TAC): where Paging goes (amf_paging.c) */
+    uint8_t nta;
+    struct {
+        uint8_t plmn[3];
+        uint32_t tac;
+    } ta[AMF_GNB_MAX_TA];
 };
 
 /* 5GMM states (TS 24.501 §5.1.3.2.3 on the network side, with the common procedures in
@@ -107,6 +114,7 @@ typedef struct amf_sess {
 } amf_sess;
 
 struct amf_ue;
+typedef struct amf_paging amf_paging;
 /* An Nsmf call in flight, cancelled when the UE context goes. */
 typedef struct amf_smf_op {
     struct amf_smf_op *next;
@@ -178,6 +186,7 @@ typedef struct amf_ue {
     unsigned sr_waiting; /* Service Request: re-activations still to be answered */
     uint16_t sr_failed; /* ...PSIs that could not be re-activated */
     bool sr_status_ie, sr_uds_ie; /* the Service Request had PDU session / uplink data status */
+    struct amf_paging *paging; /* network-triggered service request in progress (amf_paging.c) */
 } amf_ue;
 
 /* amf_context.c */
@@ -259,6 +268,16 @@ void amf_ngap_pdu_modify_rsp(amf_gnb *g, const NGAP_NGAP_PDU_t *pdu);
 void amf_sm_relay_modify(amf_ue *ue, uint8_t psi, const uint8_t *n1, size_t n1_len,
                          const uint8_t *n2, size_t n2_len);
 void amf_sm_n1n2_modify(amf_ue *ue, const smf_n1n2_msg *m);
+/* amf_paging.c: network-triggered service request (TS 23.502 §4.2.3.3, TS 24.501
+ * §5.6.2, TS 38.413 §8.5.1) */
+void amf_paging_learn_tas(amf_gnb *g, const NGAP_SupportedTAList_t *l); /* NG Setup */
+void amf_paging_n1n2(amf_ue *ue, const smf_n1n2_msg *m); /* N1N2 kind ACTIVATE */
+/* Service Request: stops T3513 and returns the PSIs the UE was paged for (bit n = PSI n). */
+uint16_t amf_paging_answered(amf_ue *ue);
+void amf_paging_free(amf_ue *ue);
+/* Paging for a 5G-S-TMSI with a TAI List for Paging (tais: n (PLMN, TAC) pairs). */
+int amf_paging_build(NGAP_NGAP_PDU_t *pdu, uint16_t amf_set_id, uint8_t amf_pointer, uint32_t tmsi,
+                     const uint8_t plmn[3], const uint32_t *tacs, size_t n);
 
 /* amf_gmm_fsm.c */
 extern const g5_fsm amf_gmm_fsm;

@@ -779,7 +779,10 @@ static void on_service_req(amf_ue *ue, const nas_msg *m)
     ue->sr_failed = 0;
     if (ue->sr_status_ie) /* sessions the UE no longer has are released locally */
         amf_sm_sync_status(ue, psi_bits(&r->pdu_session_status));
-    if (amf_sm_reactivate(ue, psi_bits(&r->uplink_data_status)))
+    /* T3513 stops; the sessions the UE was paged for are re-activated too (TS 23.502
+     * §4.2.3.2 step 4, amf_paging.c) */
+    uint16_t paged = amf_paging_answered(ue);
+    if (amf_sm_reactivate(ue, psi_bits(&r->uplink_data_status) | paged))
         return; /* the accept goes when the SMF has answered for every session */
     amf_service_accept(ue);
 }

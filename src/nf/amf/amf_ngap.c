@@ -113,7 +113,8 @@ static void handle_ng_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
     if (name)
         snprintf(g->name, sizeof g->name, "%.*s", (int)(name->len < 63 ? name->len : 63),
                  (const char *)name->buf);
-    if (!ta_list_ok(a, ngap_find_ie(req, NGAP_id_SupportedTAList))) {
+    const NGAP_SupportedTAList_t *tal = ngap_find_ie(req, NGAP_id_SupportedTAList);
+    if (!ta_list_ok(a, tal)) {
         NGAP_Cause_t cause = ngap_cause(NGAP_Cause_PR_misc, NGAP_CauseMisc_unknown_PLMN_or_SNPN);
         a->st.ng_setup_fail++;
         g5_counter_inc(&amf_ng_setup_fail);
@@ -141,6 +142,7 @@ static void handle_ng_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
                                      a->cfg->amf.relative_capacity) == 0 &&
         amf_ngap_send(g, 0, &pdu) == 0) {
         g->setup_done = true;
+        amf_paging_learn_tas(g, tal);
         a->st.ng_setup_ok++;
         g5_counter_inc(&amf_ng_setup_ok);
         G5_LOGI("NG Setup from %s (%s) accepted", g->name, g->peer);

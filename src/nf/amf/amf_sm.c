@@ -190,7 +190,9 @@ static void on_update(void *arg, int rc, const smf_update_rsp *r)
     } else if (kind == OPK_N1) {
         relay_release(ue, psi, r->n1, r->n1_len, r->n2, r->n2_len);
     } else if (kind == OPK_SETUP_RSP) {
-        x->up_active = !r->released;
+        /* the UE may have gone CM-IDLE while the SMF handled the response (AN release
+         * right after the setup): then its user plane is deactivated, not active */
+        x->up_active = !r->released && ue->gnb;
     } else if (kind == OPK_ACTIVATE && r->n2_len) {
         free(x->act_n2);
         x->act_n2 = malloc(r->n2_len);
@@ -450,8 +452,9 @@ void amf_sm_send_pending_setups(amf_ue *ue)
     }
 }
 
-/* Namf_Communication_N1N2MessageTransfer from the SMF (network-requested release,
- * TS 23.502 §4.3.4.2): the SM context is already gone. */
+/* Namf_Communication_N1N2MessageTransfer from the SMF: network-requested release
+ * (TS 23.502 §4.3.4.2; the SM context is already gone) or user-plane activation for
+ * downlink data (§4.2.3.3, amf_paging.c). */
 void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
 {
     amf *a = arg;
@@ -460,6 +463,8 @@ void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
         return;
     if (m->modify)
         return amf_sm_n1n2_modify(ue, m);
+    if (m->kind == SMF_N1N2_ACTIVATE) /* downlink data while deactivated (amf_paging.c) */
+        return amf_paging_n1n2(ue, m);
     G5_LOGI("ue %s PSI %u: network-requested release", ue->supi, m->psi);
     if (ue->gnb) /* CM-IDLE: paging is not implemented; the UE learns from the status IE */
         relay_release(ue, m->psi, m->n1, m->n1_len, m->n2, m->n2_len);

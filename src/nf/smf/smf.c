@@ -20,6 +20,7 @@
 #include "nf/smf/smf_gsm.h"
 #include "nf/smf/smf_gsm_mod.h"
 #include "nf/smf/smf_mod.h"
+#include "nf/smf/smf_paging.h"
 #include "nf/smf/smf_pool.h"
 #include "nf/udm/udm.h"
 #include "nf/udr/udr.h"
@@ -96,6 +97,8 @@ struct smf_sess {
     uint32_t gnb_teid;
     g5_tnl_addr gnb; /* the gNB's DL address(es) from the Setup Response Transfer */
     bool up_deactivated; /* upCnxState DEACTIVATED: the UE is CM-IDLE, DL buffers */
+    uint64_t paging_ms; /* an N1N2 activation went at this time (smf_paging.h), 0 = none */
+    uint64_t rearm_txn; /* BUFF+NOCP again after a paging failure (smf_n1n2_failure) */
     uint64_t pfcp_txn;
     smf_op *op; /* the service call waiting on this session's PFCP exchange */
     smf_op *waitq; /* calls that arrived while op was running, oldest first */
@@ -339,6 +342,8 @@ static void sess_free(smf *s, smf_sess *x)
         smf_pool_release(&s->pool6[x->dnn_idx], x->ipv6);
     if (x->pfcp_txn)
         smf_pfcp_cancel(s->pfcp, x->pfcp_txn);
+    if (x->rearm_txn)
+        smf_pfcp_cancel(s->pfcp, x->rearm_txn);
     if (x->op) {
         x->op->sess = NULL;
     }
@@ -534,7 +539,7 @@ static void fill_epco(const smf *s, const smf_sess *x, smf_accept *a)
 
 /* The N2 PDU Session Resource Setup Request Transfer (TS 38.413 §9.3.4.1) into op->n2:
  * at establishment and again at each re-activation (TS 23.502 §4.2.3.2 step 5). */
-static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
+static smf_n2_setup setup_params(const smf *s, const smf_sess *x)
 {
     smf_n2_setup n2 = {.ul_teid = x->ul_teid,
                        .pdu_type = x->pdu_type,
@@ -546,6 +551,12 @@ static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
                        .ambr_ul = x->ambr_ul,
                        .ambr_dl = x->ambr_dl};
     n2.upf_n3 = x->n3;
+    return n2;
+}
+
+static int fill_setup_transfer(const smf *s, const smf_sess *x, smf_op *op)
+{
+    smf_n2_setup n2 = setup_params(s, x);
     g5_wbuf w2;
     g5_wbuf_init(&w2, op->n2, sizeof op->n2);
     int rc = smf_n2_build_setup_request_transfer(&n2, &w2);
@@ -988,6 +999,7 @@ static void update_n2(smf *s, smf_sess *x, smf_op *op)
         }
         x->has_gnb = true;
         x->up_deactivated = false;
+        smf_paging_done(&x->paging_ms); /* TS 23.502 §4.2.3.3: the attempt succeeded */
         x->op = op;
         op->sess = x;
         x->pfcp_txn = smf_pfcp_request(s->pfcp, x->upf, build_mod_gnb, x, on_mod_rsp, x);
@@ -1194,6 +1206,16 @@ static void on_upf_restart(void *arg, int upf)
     }
 }
 
+static void on_rearm_rsp(void *arg, int rc, const g5_pfcp_msg *m)
+{
+    smf_sess *x = arg;
+    g5_pfcp_sess_rsp *r = calloc(1, sizeof *r);
+    x->rearm_txn = 0;
+    if (r)
+        check_rsp(x, rc, m, "modification (re-arm)", r);
+    free(r);
+}
+
 static uint8_t on_report(void *arg, uint64_t seid, const g5_pfcp_sess_report_req *r,
                          uint64_t *up_seid)
 {
@@ -1203,9 +1225,35 @@ static uint8_t on_report(void *arg, uint64_t seid, const g5_pfcp_sess_report_req
         return G5_PFCP_CAUSE_SESSION_NOT_FOUND;
     *up_seid = x->up_seid;
     count_usage(s, r->report, r->n_reports);
-    if (r->report_type & G5_PFCP_RPT_DLDR)
-        G5_LOGI("%s PSI %u: downlink data buffered at the UPF", x->supi, x->psi);
+    if (r->report_type & G5_PFCP_RPT_DLDR) { /* TS 23.502 §4.2.3.3 (smf_paging.c) */
+        s->st.dl_data_reports++;
+        smf_paging_sess ps = {.supi = x->supi,
+                              .psi = x->psi,
+                              .ref = x->ref,
+                              .active = x->state == SESS_ACTIVE,
+                              .up_deactivated = x->up_deactivated,
+                              .guard_ms = &x->paging_ms};
+        smf_n2_setup n2 = setup_params(s, x);
+        int pr = smf_paging_dldr(s->n1n2, s->n1n2_arg, &ps, &n2, g5_clock_ms());
+        s->st.paging_n1n2 += pr == SMF_PAGING_SENT;
+        s->st.paging_suppressed += pr == SMF_PAGING_IN_PROGRESS;
+    }
     return G5_PFCP_CAUSE_ACCEPTED;
+}
+
+int smf_n1n2_failure(smf *s, uint64_t ref)
+{
+    smf_sess *x = sess_find(s, ref);
+    if (!x)
+        return G5_ERR_NOT_FOUND;
+    s->st.paging_failures++;
+    smf_paging_done(&x->paging_ms);
+    G5_LOGN("%s PSI %u: the UE could not be paged; the session stays deactivated", x->supi, x->psi);
+    /* §4.2.3.3 step 6: buffering goes on; BUFF+NOCP again re-arms the UPF's report (its
+     * own transaction: a procedure of the session may run meanwhile) */
+    if (x->up_deactivated && x->up_seid && !x->rearm_txn)
+        x->rearm_txn = smf_pfcp_request(s->pfcp, x->upf, build_mod_deactivate, x, on_rearm_rsp, x);
+    return 0;
 }
 
 /* ---- lifecycle ---- */

@@ -2,7 +2,8 @@
  *
  *   AMF ──► smf_create_sm_context / smf_update_sm_context / smf_release_sm_context
  *   SMF ──► AMF: smf_n1n2_fn (Namf_Communication_N1N2MessageTransfer-shaped) for
- *               network-requested releases
+ *               network-requested releases and, on downlink data for an idle UE, the
+ *               user-plane re-activation that makes the AMF page (smf_paging.c)
  *   SMF ──► UPF: PFCP over UDP 8805 (smf_pfcp.h)
  *
  * Convention (same as the AUSF/UDM, docs/ausf-udm.md): every call copies its request,
@@ -97,18 +98,26 @@ typedef struct smf_update_rsp { /* SmContextUpdatedData */
 typedef void (*smf_update_cb)(void *arg, int rc, const smf_update_rsp *rsp);
 typedef void (*smf_release_cb)(void *arg, int rc);
 
-/* Network-initiated N1/N2 for a session (network-requested release). */
+/* What an N1N2 message asks of the AMF. */
+enum smf_n1n2_kind {
+    SMF_N1N2_RELEASE = 0, /* network-requested release (TS 24.501 §6.3.3): n1 + n2 release */
+    SMF_N1N2_ACTIVATE, /* downlink data for a DEACTIVATED session (TS 23.502 §4.2.3.3 step
+                          3a): n2 only, the Setup Request Transfer; page the UE if idle */
+};
+
+/* Network-initiated N1/N2 for a session. */
 typedef struct smf_n1n2_msg {
     const char *supi;
     uint8_t psi;
     uint64_t sm_context_ref; /* no longer valid after this call when released */
-    const uint8_t *n1;
+    const uint8_t *n1; /* RELEASE: PDU SESSION RELEASE COMMAND; ACTIVATE: none */
     size_t n1_len;
-    const uint8_t *n2; /* PDU Session Resource Release Command Transfer */
+    const uint8_t *n2; /* Release Command Transfer / Setup Request Transfer */
     size_t n2_len;
     bool modify; /* network-requested modification (smf_mod.h): n1 is a MODIFICATION
                     COMMAND, n2 (may be NULL: a T3591 retransmission) a Modify Request
                     Transfer; the SM context stays */
+    uint8_t kind; /* enum smf_n1n2_kind */
 } smf_n1n2_msg;
 typedef void (*smf_n1n2_fn)(void *arg, const smf_n1n2_msg *m);
 
@@ -128,12 +137,20 @@ uint64_t smf_release_sm_context(smf *s, uint64_t sm_context_ref, smf_release_cb 
  * PFCP exchange of the session (e.g. an earlier release's deletion) is in flight. */
 int smf_release_network(smf *s, uint64_t sm_context_ref, uint8_t cause);
 int smf_cancel(smf *s, uint64_t id);
+/* Namf_Communication_N1N2TransferFailureNotification (TS 23.502 §4.2.3.3 step 4b/6): the
+ * AMF could not page the UE for this session's SMF_N1N2_ACTIVATE (T3513 ran out). The
+ * session stays DEACTIVATED; the UPF is asked to buffer and report again (a new downlink
+ * data report then starts a new attempt). 0 or G5_ERR_NOT_FOUND. */
+int smf_n1n2_failure(smf *s, uint64_t sm_context_ref);
 
 /* Introspection for tests and the CLI. */
 typedef struct smf_stats {
     uint64_t created, rejected, released, active;
     uint64_t upf_restart_releases;
     uint64_t usage_reports, usage_ul_octets, usage_dl_octets;
+    /* downlink data reports (TS 29.244 §5.2.4.1), N1N2 activations sent, reports while
+     * one was already in progress (suppressed), AMF failure notifications */
+    uint64_t dl_data_reports, paging_n1n2, paging_suppressed, paging_failures;
 } smf_stats;
 const smf_stats *smf_get_stats(const smf *s);
 smf_pfcp *smf_get_pfcp(smf *s);

@@ -35,6 +35,9 @@
 #define UPF_MAX_URR_REF 2 /* URRs per PDR */
 #define UPF_DUP_CACHE 64 /* cached PFCP responses (TS 29.244 §6.4) */
 #define UPF_DUP_MAX_LEN 2048
+/* Downlink packets held per session while its DL FAR buffers (upf_dlbuf.c) */
+#define UPF_DLBUF_PKTS 64
+#define UPF_DLBUF_BYTES (128u * 1024u)
 
 /* Token bucket for one direction of an MBR (bits/s). Tokens are kept in
  * bit-nanoseconds units divided out lazily: tokens (bits) refill at rate_bps *
@@ -141,12 +144,14 @@ typedef struct upf_sess {
     upf_far far[UPF_MAX_FAR];
     upf_qer qer[UPF_MAX_QER];
     upf_urr urr[UPF_MAX_URR];
+    struct upf_dlbuf *dlbuf; /* held downlink packets (upf_dlbuf.c), NULL when none */
 } upf_sess;
 
 typedef struct upf_counters {
     uint64_t ul_pkts, ul_bytes, dl_pkts, dl_bytes;
     uint64_t ul_drop, dl_drop, mbr_drop, gate_drop, malformed, no_session, err_ind,
         err_ind_suppressed, echo, buffered, ra_sent;
+    uint64_t buf_dropped, buf_flushed; /* buffered packets over the bound / sent at activation */
     uint64_t pfcp_rx, pfcp_bad, pfcp_dup, pfcp_reports;
 } upf_counters;
 
@@ -173,6 +178,8 @@ typedef struct upf_params {
     uint64_t err_ind_per_s; /* Error Indication rate limit */
 } upf_params;
 
+struct upf_out;
+
 typedef struct upf {
     upf_params p;
     upf_sess *pool;
@@ -192,6 +199,10 @@ typedef struct upf {
     bool rx_v6; /* the N3 datagram being handled came in over IPv6 (Error Indication source) */
     upf_send_fn send;
     void *send_arg;
+    /* Sends one GTP-U packet (o->out) to o->peer on N3: buffered downlink packets flushed
+     * when a modification makes their FAR forward (upf_dlbuf.c). NULL: they are dropped. */
+    void (*n3_send)(void *arg, const struct upf_out *o);
+    void *n3_arg;
     g5_pfcp_msg msg; /* decode scratch (40 KiB) */
 } upf;
 
@@ -227,12 +238,13 @@ enum upf_verdict {
                   ind.) */
 };
 
-typedef struct upf_out {
+typedef struct upf_out upf_out;
+struct upf_out {
     const uint8_t *out;
     size_t out_len;
     uint8_t peer[16];
     uint8_t peer_len;
-} upf_out;
+};
 
 /* Uplink: pkt is one N3 UDP payload; scratch (>= 256 octets) is used for
  * replies. */
@@ -241,5 +253,15 @@ enum upf_verdict upf_uplink(upf *u, uint8_t *pkt, size_t len, uint64_t now_ns, u
 /* Downlink: ip points at an IP packet with at least G5_GTPU_HEADROOM writable
  * octets in front of it; the GTP-U packet is written into that headroom. */
 enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, upf_out *o);
+
+/* upf_dlbuf.c: downlink buffering (TS 29.244 §5.2.4.1, TS 23.502 §4.2.3.3 step 1) */
+/* Holds a copy of a downlink packet for s; false (counted in buf_dropped) beyond the
+ * per-session bound or on allocation failure. */
+bool upf_dlbuf_hold(upf *u, upf_sess *s, const uint8_t *ip, size_t len);
+/* After a modification that made a DL FAR forward: the held packets go through the
+ * downlink path again (in arrival order) and out through u->n3_send. */
+void upf_dlbuf_flush(upf *u, upf_sess *s, uint64_t now_ns);
+size_t upf_dlbuf_count(const upf_sess *s);
+void upf_dlbuf_free(upf_sess *s);
 
 #endif

@@ -333,18 +333,20 @@ enum upf_verdict upf_downlink(upf *u, uint8_t *ip, size_t len, uint64_t now_ns, 
         u->c.dl_drop++;
         return UPF_DROP;
     }
-    urr_count(u, s, d, len, false);
     if (f->action & G5_PFCP_AA_BUFF) {
-        /* Held as a count only (no packet store yet, docs/upf.md); the SMF is told
-         * once per buffering episode so it can page the UE (TS 23.502 §4.2.3.3). */
+        /* Held in upf_dlbuf.c (bounded) and counted by the URRs when it is forwarded; the
+         * SMF is told once per buffering episode so it can page the UE (TS 23.502
+         * §4.2.3.3). */
         f->buffered++;
         u->c.buffered++;
+        upf_dlbuf_hold(u, s, ip, len);
         if ((f->action & G5_PFCP_AA_NOCP) && !f->reported) {
             f->reported = true;
             upf_report_dl_data(u, s, d);
         }
         return UPF_DROP;
     }
+    urr_count(u, s, d, len, false);
     if (!(f->action & G5_PFCP_AA_FORW) || !f->has_ohc) {
         u->c.dl_drop++;
         return UPF_DROP;

@@ -235,6 +235,11 @@ static void n3_send(upf_host *h, const upf_out *o)
         h->u.c.dl_drop++;
 }
 
+static void n3_send_buffered(void *arg, const upf_out *o)
+{
+    n3_send(arg, o); /* IPv4 or IPv6 gNB: n3_peer_set picks the socket */
+}
+
 /* Uplink: the inner packets of one recvmmsg() batch go to N6 in one batched write
  * (without N6 they are counted as dropped). */
 static void on_n3(uv_poll_t *ph, int status, int events)
@@ -370,6 +375,8 @@ static int host_open(upf_host *h, uv_loop_t *loop, const g5_config *cfg, bool wi
         return G5_ERR_NOMEM;
     h->u.send = send_report;
     h->u.send_arg = h;
+    h->u.n3_send = n3_send_buffered;
+    h->u.n3_arg = h;
     if ((h->pfcp_fd = udp_bind("upf.pfcp.address", cfg->upf.pfcp_addr, false, cfg->upf.pfcp_port,
                                &h->pfcp_port)) < 0)
         return h->pfcp_fd;
@@ -445,6 +452,10 @@ static void log_stats(const upf_host *h)
             "%zu/%zu/%zu/%zu",
             h->u.n_sess, (unsigned long long)h->u.c.ul_pkts, (unsigned long long)h->u.c.dl_pkts,
             h->u.by_seid.len, h->u.by_teid.len, h->u.by_ue4.len, h->u.by_ue6.len);
+    G5_LOGN("UPF buffering: %llu downlink packets buffered, %llu sent after activation, %llu "
+            "dropped over the bound",
+            (unsigned long long)h->u.c.buffered, (unsigned long long)h->u.c.buf_flushed,
+            (unsigned long long)h->u.c.buf_dropped);
 }
 
 void upf_host_stop(upf_host *h)

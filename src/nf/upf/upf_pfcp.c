@@ -76,6 +76,7 @@ static int sess_index(upf *u, upf_sess *s)
 
 static void sess_free(upf *u, upf_sess *s)
 {
+    upf_dlbuf_free(s);
     sess_unindex(u, s);
     g5_hmap_del(&u->by_seid, s->seid);
     memset(s, 0, sizeof *s);
@@ -266,7 +267,9 @@ static void far_apply(apply_ctx *a, const g5_pfcp_far *v, bool create)
     }
     if (v->has_apply_action) {
         f->action = v->apply_action;
-        if (!(f->action & G5_PFCP_AA_BUFF))
+        /* a new buffering episode (or NOCP asked again, e.g. after a failed paging)
+         * reports its first packet again */
+        if (!(f->action & G5_PFCP_AA_BUFF) || (f->action & G5_PFCP_AA_NOCP))
             f->reported = false;
     }
     if (v->has_bar_id)
@@ -602,6 +605,17 @@ static void remove_rules(upf_sess *s, const g5_pfcp_sess_mod_req *rq)
     }
 }
 
+/* The modification sets a FAR's apply action to FORW (the service request's new gNB
+ * tunnel, TS 23.502 §4.2.3.2 step 17). */
+static bool forwards_again(const g5_pfcp_sess_mod_req *rq)
+{
+    for (unsigned i = 0; i < rq->update.n_far; i++)
+        if (rq->update.far[i].has_apply_action &&
+            (rq->update.far[i].apply_action & G5_PFCP_AA_FORW))
+            return true;
+    return false;
+}
+
 static void on_sess_mod(upf *u, const g5_pfcp_msg *m, g5_wbuf *w)
 {
     static g5_pfcp_sess_mod_req rq;
@@ -646,6 +660,8 @@ static void on_sess_mod(upf *u, const g5_pfcp_msg *m, g5_wbuf *w)
         rsp.offending_ie = a.offending;
     } else {
         rsp.cause = G5_PFCP_CAUSE_ACCEPTED;
+        if (s->dlbuf && forwards_again(&rq)) /* TS 23.502 §4.2.3.3: buffered data out */
+            upf_dlbuf_flush(u, s, g5_clock_ns());
         for (unsigned i = 0; i < rq.n_query_urr && rsp.n_reports < G5_PFCP_MAX_REPORTS; i++) {
             upf_urr *r = find_urr(s, rq.query_urr[i]);
             if (r)

@@ -269,6 +269,8 @@ int upf_init(upf *u, const upf_params *p)
 
 void upf_free(upf *u)
 {
+    for (uint32_t i = 0; u->pool && i < u->p.max_sessions; i++)
+        upf_dlbuf_free(&u->pool[i]);
     g5_hmap_free(&u->by_seid);
     g5_hmap_free(&u->by_teid);
     g5_hmap_free(&u->by_ue4);
