@@ -13,6 +13,8 @@
 # trigger in a running `glass5g run` yet (the core control socket is another branch): it is
 # covered with the real SMF + UPF in tests/unit/test_smf_mod.c (AMBR measured at the UPF's
 # QER, 100 -> 20 Mbit/s within 5%) and tests/unit/test_amf_pdumod.c (through the AMF).
+# The UE pool / N6 prefix (10.47.0.0/16) is this test's own: the UPF's N6 TUN routes it, and
+# test_e2e_session.sh (10.45.0.0/16) may run at the same time under ctest -j.
 # Needs root (the UPF's N6 TUN); exit 77 (skip) otherwise. Every process is killed on exit.
 # Usage: test_e2e_pdumod.sh BUILD_DIR
 set -uo pipefail
@@ -61,12 +63,12 @@ store: {path: $tmp/glass5g.db, key_file: $tmp/glass5g.key}
 upf:
   pfcp: {address: $UPF}
   n3: {address: $UPF}
-  n6: {tun: $TUN, address: 10.45.0.1/16, address6: "2001:db8:cafe::1/48"}
-  ue_pools: [10.45.0.0/16, "2001:db8:cafe::/48"]
+  n6: {tun: $TUN, address: 10.47.0.1/16, address6: "2001:db8:ca47::1/48"}
+  ue_pools: [10.47.0.0/16, "2001:db8:ca47::/48"]
 smf:
   pfcp: {address: $SMF}
   upfs: [{address: $UPF}]
-  dnns: [{name: internet, ipv4_pool: 10.45.0.0/16, ipv6_pool: "2001:db8:cafe::/48"}]
+  dnns: [{name: internet, ipv4_pool: 10.47.0.0/16, ipv6_pool: "2001:db8:ca47::/48"}]
 YAML
 K=465b5ce8b199b49faa5f0a2ee238a6bc
 OPC=cd63cb71954a9f4e48a5994e37a02baf
@@ -132,7 +134,7 @@ PY
 }
 
 # 1. N UEs registered with a session, kept by `glass5g-sim run`
-{ gnb_yaml; printf 'traffic: {ping_rate: 5, ping_ipv4: 10.45.0.1}\nues:\n'; tpl 1 "$N" ipv4 internet; } >"$tmp/sim.yaml"
+{ gnb_yaml; printf 'traffic: {ping_rate: 5, ping_ipv4: 10.47.0.1}\nues:\n'; tpl 1 "$N" ipv4 internet; } >"$tmp/sim.yaml"
 "$S" run -c "$tmp/sim.yaml" --procedure registration+session >"$tmp/sim.log" 2>&1 &
 spid=$!
 cli() { timeout 10 "$S" cli --ctl "$tmp/sim.sock" "$@" 2>/dev/null; }
