@@ -30,7 +30,7 @@ static void usage(FILE *f)
                "                                 network-requested PDU session release\n"
                "                                 (5GSM cause, default 36 regular deactivation)\n"
                "  ps-modify SUPI PSI [--ambr-ul BPS] [--ambr-dl BPS]\n"
-               "                                 session-AMBR modification (not available yet)\n"
+               "                                 network-requested session-AMBR modification\n"
                "  ng-reset GNB                   NG Reset of gNB number GNB (see gnb-list)\n"
                "  log-level LEVEL [--module M]   error|warn|notice|info|debug at run time\n"
                "SUPI is imsi-<digits> or the digits alone. Exit status: 0 done, 1 refused or\n"

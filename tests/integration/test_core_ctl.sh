@@ -137,6 +137,16 @@ done
 ctl ue-show 001010000000001 | grep -q "PDU session 1: active, DNN internet" || fail "ue-show text: $(ctl ue-show 001010000000001)"
 echo "ctl: 4 UEs and their sessions as the simulator sees them"
 
+# 1b. ps-modify of UE 1's session-AMBR (TS 24.501 §6.3.2): the simulator's UE applies the
+# MODIFICATION COMMAND, its gNB the Modify Request Transfer's AMBR
+ctl ps-modify imsi-001010000000001 1 --ambr-ul 20000000 --ambr-dl 30000000 >"$tmp/mod.txt" || fail "ps-modify: $(cat "$tmp/mod.txt")"
+for _ in $(seq 50); do [ "$(sj 1 "u['pdu_sessions'][0]['ambr_dl_bps']")" = 30000000 ] && break; sleep 0.1; done
+[ "$(sj 1 "u['pdu_sessions'][0]['ambr_dl_bps']")" = 30000000 ] || fail "UE 1 DL AMBR after ps-modify: $(sue 1)"
+[ "$(sj 1 "u['pdu_sessions'][0]['ambr_ul_bps']")" = 20000000 ] || fail "UE 1 UL AMBR after ps-modify: $(sue 1)"
+ctl ps-modify imsi-001010000000001 1 2>"$tmp/err.txt" && fail "ps-modify without an AMBR succeeded"
+grep -q "ambr" "$tmp/err.txt" || fail "ps-modify without an AMBR: $(cat "$tmp/err.txt")"
+echo "ctl: ps-modify applied by the simulator's UE"
+
 # 2. ps-release of UE 2's session
 ctl ps-release imsi-001010000000002 1 >"$tmp/rel.txt" || fail "ps-release: $(cat "$tmp/rel.txt")"
 for _ in $(seq 50); do [ "$(sj 2 "len(u.get('pdu_sessions', []))")" = 0 ] && break; sleep 0.1; done

@@ -29,6 +29,7 @@
 #include "amf_test_util.h"
 #include "core/log.h"
 #include "nf/ctl/ctl.h"
+#include "nf/smf/smf_mod.h"
 #include "nf/smf/smf.h"
 #include "nf/upf/upf_host.h"
 
@@ -261,7 +262,7 @@ static void test_bad_requests(void **s)
          "has no PDU session 3"},
         {"{\"cmd\":\"ps-modify\",\"supi\":\"imsi-001010000000001\",\"psi\":1}", "give \"ambr_ul\""},
         {"{\"cmd\":\"ps-modify\",\"supi\":\"imsi-001010000000001\",\"psi\":1,\"ambr_ul\":1000}",
-         "ps-modify is not available"},
+         "has no PDU session 1"},
         {"{\"cmd\":\"ng-reset\"}", "\"gnb\" must be"},
         {"{\"cmd\":\"ng-reset\",\"gnb\":99}", "no gNB 99"},
         {"{\"cmd\":\"log-level\",\"level\":\"loud\"}", "give \"level\""},
@@ -385,6 +386,72 @@ static void test_ps_release(void **s)
     json_decref(a);
     expect_error(&c, "{\"cmd\":\"ps-release\",\"supi\":\"imsi-001010000000001\",\"psi\":2}",
                  "has no PDU session 2");
+    core_down(&c);
+}
+
+/* Session-AMBR value of one direction in bits/s (TS 24.501 §9.11.4.14: unit 1 = 1 Kbps,
+ * 6 = 1 Mbps; the others are not used by our SMF), 0 for another unit. */
+static uint64_t ambr_bps(uint8_t unit, uint32_t v)
+{
+    return unit == 1 ? v * 1000ull : unit == 6 ? v * 1000000ull : 0;
+}
+
+/* ps-modify: network-requested modification of the session-AMBR (TS 24.501 §6.3.2): a
+ * PDU Session Resource Modify Request whose NAS-PDU carries a MODIFICATION COMMAND with
+ * PTI 0 and the new Session-AMBR. */
+static void test_ps_modify(void **s)
+{
+    (void)s;
+    t_core c;
+    memset(&c, 0, sizeof c);
+    core_up(&c, true);
+    establish(&c, 2);
+    setup_response(&c, 2, 0x4242);
+    settle(&c, 30);
+    uint64_t before = smf_mod_get_stats(c.smf)->network_requested;
+    json_t *a = ask_ok(&c, "{\"cmd\":\"ps-modify\",\"supi\":\"imsi-001010000000001\",\"psi\":2,"
+                           "\"ambr_ul\":20000000,\"ambr_dl\":20000000}");
+    json_decref(a);
+    assert_int_equal(smf_mod_get_stats(c.smf)->network_requested, before + 1);
+    /* the NAS-PDU rides in the Modify list item (TS 38.413 §9.2.1.5), not at the top */
+    wait_q(&c, 3000);
+    NGAP_NGAP_PDU_t pdu;
+    assert_true(t_pop(&c.t, &pdu));
+    assert_int_equal(ngap_procedure_code(&pdu), NGAP_id_PDUSessionResourceModify);
+    const NGAP_PDUSessionResourceModifyListModReq_t *mo =
+        ngap_find_ie(&pdu, NGAP_id_PDUSessionResourceModifyListModReq);
+    assert_non_null(mo);
+    assert_int_equal(mo->count, 1);
+    assert_int_equal(mo->list[0].pDUSessionID, 2);
+    const NGAP_NAS_PDU_t *nas = mo->list[0].nAS_PDU;
+    assert_non_null(nas);
+    nas_msg m, gsm;
+    uint8_t plain[1024], cause, gbuf[512];
+    size_t len = 0;
+    assert_int_equal(
+        nas_sec_unprotect(&c.ue.sec, NAS_DIR_DL, nas->buf, nas->len, plain, sizeof plain, &len), 0);
+    ngap_free(&pdu);
+    assert_int_equal(nas_decode(plain, len, &m, &cause), 0);
+    assert_int_equal(m.type, NAS_DL_NAS_TRANSPORT);
+    const nas_ie *pl = &m.dl_nas_transport.payload_container;
+    memcpy(gbuf, pl->v, pl->len);
+    assert_int_equal(nas_decode(gbuf, pl->len, &gsm, &cause), 0);
+    assert_int_equal(gsm.type, NAS_PDU_SESSION_MODIFICATION_COMMAND);
+    assert_int_equal(gsm.psi, 2);
+    assert_int_equal(gsm.pti, 0);
+    const nas_ie *ambr = &gsm.pdu_session_modification_command.session_ambr;
+    assert_int_equal(ambr->len, 6);
+    assert_int_equal(ambr_bps(ambr->v[0], (ambr->v[1] << 8) | ambr->v[2]), 20000000); /* DL */
+    assert_int_equal(ambr_bps(ambr->v[3], (ambr->v[4] << 8) | ambr->v[5]), 20000000); /* UL */
+    /* a second one while the first waits for the gNB and the UE: busy */
+    expect_error(&c,
+                 "{\"cmd\":\"ps-modify\",\"supi\":\"imsi-001010000000001\",\"psi\":2,"
+                 "\"ambr_dl\":1000000}",
+                 "busy");
+    expect_error(&c,
+                 "{\"cmd\":\"ps-modify\",\"supi\":\"imsi-001010000000001\",\"psi\":3,"
+                 "\"ambr_dl\":1000000}",
+                 "has no PDU session 3");
     core_down(&c);
 }
 
@@ -755,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_status_lists_show),
         cmocka_unit_test(test_ps_release),
+        cmocka_unit_test(test_ps_modify),
         cmocka_unit_test(test_deregister),
         cmocka_unit_test(test_ng_reset_from_ctl),
         cmocka_unit_test(test_partial_ng_reset_from_gnb),

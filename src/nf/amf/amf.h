@@ -149,6 +149,9 @@ int amf_deregister_ue_type(amf *a, const char *supi, bool reregister);
  * 5GSM cause e.g. 36 regular deactivation). G5_ERR_NOT_FOUND (no UE/session), G5_ERR_STATE
  * (no SMF, or the session is being established), G5_ERR_AGAIN (the SMF is busy with it). */
 int amf_release_pdu_session(amf *a, const char *supi, uint8_t psi, uint8_t cause_5gsm);
+/* The SM context reference of supi's PSI (for operator actions on the SMF).
+ * G5_ERR_NOT_FOUND (no UE/session) or G5_ERR_STATE (being established). */
+int amf_pdu_session_ref(amf *a, const char *supi, uint8_t psi, uint64_t *ref);
 /* AMF-initiated NG Reset of the whole NG interface of gNB num (TS 38.413 §8.7.4.2.1): the
  * UE-associated connections through it are released locally (registered UEs go CM-IDLE)
  * and NG RESET is sent; *released counts them. 0, NOT_FOUND or STATE (no NG Setup yet). */

@@ -147,6 +147,18 @@ int amf_deregister_ue_type(amf *a, const char *supi, bool reregister)
     return 0;
 }
 
+int amf_pdu_session_ref(amf *a, const char *supi, uint8_t psi, uint64_t *ref)
+{
+    amf_ue *ue = ue_by_supi(a, supi);
+    if (!ue || psi < 1 || psi >= AMF_MAX_PSI)
+        return G5_ERR_NOT_FOUND;
+    const amf_sess *s = &ue->sess[psi];
+    if (!s->ref)
+        return s->creating ? G5_ERR_STATE : G5_ERR_NOT_FOUND;
+    *ref = s->ref;
+    return 0;
+}
+
 int amf_release_pdu_session(amf *a, const char *supi, uint8_t psi, uint8_t cause_5gsm)
 {
     amf_ue *ue = ue_by_supi(a, supi);

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "nas/nas_ie.h"
+#include "nf/smf/smf_mod.h"
 
 struct corectl {
     g5_ctl_server *srv;
@@ -311,20 +312,20 @@ static json_t *cmd_ps_release(corectl_env *env, json_t *req)
     return json_pack("{s:b, s:s, s:I, s:I}", "ok", 1, "supi", supi, "psi", psi, "cause", cause);
 }
 
-/* Network-requested PDU session modification of the session-AMBR (TS 24.501 §6.3.2).
- * The request is parsed and checked here; applying it is the SMF's (smf_modify_network,
- * added by the PDU session modification work). Until that lands it is refused. */
+/* Network-requested PDU session modification of the session-AMBR (TS 24.501 §6.3.2,
+ * TS 23.502 §4.3.3.2): the SMF sends the COMMAND with the N2 Modify Request Transfer and
+ * updates the UPF's QER once the gNB and the UE accepted (smf_mod.h). */
 static int ps_modify_apply(corectl_env *env, const char *supi, uint8_t psi, uint64_t ambr_ul,
                            uint64_t ambr_dl)
 {
-    (void)env;
-    (void)supi;
-    (void)psi;
-    (void)ambr_ul;
-    (void)ambr_dl;
-    /* Integration point: look the session up as amf_release_pdu_session does and call
-     * smf_modify_network(env->smf, sm_context_ref, ambr_ul, ambr_dl). */
-    return G5_ERR_UNSUPPORTED;
+    uint64_t ref = 0;
+    int rc = amf_pdu_session_ref(env->amf, supi, psi, &ref);
+    if (rc)
+        return rc;
+    if (!env->smf)
+        return G5_ERR_UNSUPPORTED;
+    smf_mod_params p = {.ambr_ul = ambr_ul, .ambr_dl = ambr_dl};
+    return smf_modify_network(env->smf, ref, &p);
 }
 
 static json_t *cmd_ps_modify(corectl_env *env, json_t *req)
@@ -344,11 +345,22 @@ static json_t *cmd_ps_modify(corectl_env *env, json_t *req)
         return g5_ctl_error("give \"ambr_ul\" and/or \"ambr_dl\" in bits/s");
     int rc = ps_modify_apply(env, supi, (uint8_t)psi, ul < 0 ? 0 : (uint64_t)ul,
                              dl < 0 ? 0 : (uint64_t)dl);
-    if (rc == G5_ERR_UNSUPPORTED)
-        return g5_ctl_error("ps-modify is not available: this SMF has no network-requested "
-                            "PDU session modification yet");
-    if (rc)
-        return g5_ctl_error("modification failed: %s", g5_strerror(rc));
+    switch (rc) {
+    case 0: break;
+    case G5_ERR_UNSUPPORTED: return g5_ctl_error("ps-modify needs the SMF in this process");
+    case G5_ERR_NOT_FOUND: return g5_ctl_error("%s has no PDU session %d", supi, (int)psi);
+    case G5_ERR_AGAIN:
+        return g5_ctl_error("PDU session %d of %s is busy (another procedure); retry", (int)psi,
+                            supi);
+    case G5_ERR_STATE:
+        return g5_ctl_error("PDU session %d of %s cannot be modified now (being established, "
+                            "or the UE is CM-IDLE: paging for a modification is not done)",
+                            (int)psi, supi);
+    default: return g5_ctl_error("modification failed: %s", g5_strerror(rc));
+    }
+    G5_LOGN("operator: session-AMBR of PDU session %d of %s to UL %lld / DL %lld bit/s "
+            "(0 = unchanged)",
+            (int)psi, supi, (long long)(ul < 0 ? 0 : ul), (long long)(dl < 0 ? 0 : dl));
     return json_pack("{s:b, s:s, s:I}", "ok", 1, "supi", supi, "psi", psi);
 }
 
