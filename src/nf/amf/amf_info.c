@@ -30,13 +30,7 @@ void amf_gnb_note_setup(amf_gnb *g, const NGAP_NGAP_PDU_t *req)
             g->has_id = true;
         }
     }
-    const NGAP_SupportedTAList_t *l = ngap_find_ie(req, NGAP_id_SupportedTAList);
-    g->ntas = 0;
-    for (size_t i = 0; l && i < l->count && g->ntas < AMF_GNB_MAX_TAS; i++) {
-        const a1_octets *t = &l->list[i].tAC;
-        if (t->len == 3)
-            g->tacs[g->ntas++] = (uint32_t)t->buf[0] << 16 | (uint32_t)t->buf[1] << 8 | t->buf[2];
-    }
+    /* its Supported TA List is kept by amf_paging_learn_tas (g->ta) */
 }
 
 size_t amf_gnb_count(const amf *a)
@@ -55,8 +49,13 @@ static void gnb_info(const amf_gnb *g, amf_gnb_info *o)
     memcpy(o->plmn, g->id_plmn, 3);
     o->gnb_id = g->gnb_id;
     o->gnb_id_bits = g->gnb_id_bits;
-    o->ntas = g->ntas;
-    memcpy(o->tacs, g->tacs, sizeof o->tacs);
+    for (unsigned i = 0; i < g->nta && o->ntas < AMF_GNB_MAX_TAS; i++) { /* distinct TACs */
+        bool seen = false;
+        for (unsigned k = 0; k < o->ntas && !seen; k++)
+            seen = o->tacs[k] == g->ta[i].tac;
+        if (!seen)
+            o->tacs[o->ntas++] = g->ta[i].tac;
+    }
     o->nues = g5_hmap_len(&g->ues);
 }
 

@@ -59,8 +59,6 @@ struct amf_gnb {
     uint8_t id_plmn[3];
     uint32_t gnb_id;
     uint8_t gnb_id_bits;
-    uint8_t ntas;
-    uint32_t tacs[AMF_GNB_MAX_TAS];
     /* Supported TA List of its NG Setup (PLMN, TAC): where Paging goes (amf_paging.c) */
     uint8_t nta;
     struct {
