@@ -62,7 +62,7 @@ test-asan: $(ASAN_BUILD)/CMakeCache.txt
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DFUZZ=ON -DSANITIZE=address,undefined \
-	  -DCMAKE_BUILD_TYPE=Debug
+	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-Werror=incompatible-pointer-types
 
 fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)

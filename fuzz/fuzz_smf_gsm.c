@@ -337,13 +337,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
-    uint8_t cause, psi, pti, type, ip[4];
+    uint8_t cause, psi, pti, type;
+    g5_tnl_addr gnb;
     uint32_t teid;
     smf_est_req er;
     switch (data[0] % 4) {
     case 0: smf_gsm_parse_est_req(p, n, &er, &cause); break;
     case 1: smf_gsm_peek(p, n, &psi, &pti, &type, &cause); break;
-    case 2: smf_n2_parse_setup_response_transfer(p, n, ip, &teid); break;
+    case 2: smf_n2_parse_setup_response_transfer(p, n, &gnb, &teid); break;
     default: session_script(p, n); break;
     }
     return 0;
