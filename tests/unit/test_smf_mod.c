@@ -561,7 +561,7 @@ static void on_n1n2(void *arg, const smf_n1n2_msg *m)
     itest *t = arg;
     int i = t->n_n1n2++;
     assert_true(i < MAX_N1N2);
-    t->modify[i] = m->modify;
+    t->modify[i] = m->kind == SMF_N1N2_MODIFY;
     assert_true(m->n1_len <= 256 && m->n2_len <= 256);
     memcpy(t->nn1[i], m->n1, m->n1_len);
     t->nn1_len[i] = m->n1_len;

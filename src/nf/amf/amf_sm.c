@@ -461,12 +461,12 @@ void amf_smf_n1n2(void *arg, const smf_n1n2_msg *m)
     amf_ue *ue = g5_hmap_get(&a->ue_by_supi, g5_sbi_supi_key(m->supi));
     if (!ue || m->psi < 1 || m->psi >= AMF_MAX_PSI || ue->sess[m->psi].ref != m->sm_context_ref)
         return;
-    if (m->modify)
+    if (m->kind == SMF_N1N2_MODIFY)
         return amf_sm_n1n2_modify(ue, m);
     if (m->kind == SMF_N1N2_ACTIVATE) /* downlink data while deactivated (amf_paging.c) */
         return amf_paging_n1n2(ue, m);
     G5_LOGI("ue %s PSI %u: network-requested release", ue->supi, m->psi);
-    if (ue->gnb) /* CM-IDLE: paging is not implemented; the UE learns from the status IE */
+    if (ue->gnb) /* CM-IDLE: no paging for a release (status IE) */
         relay_release(ue, m->psi, m->n1, m->n1_len, m->n2, m->n2_len);
     sess_clear(&ue->sess[m->psi]);
 }

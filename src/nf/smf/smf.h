@@ -103,6 +103,9 @@ enum smf_n1n2_kind {
     SMF_N1N2_RELEASE = 0, /* network-requested release (TS 24.501 §6.3.3): n1 + n2 release */
     SMF_N1N2_ACTIVATE, /* downlink data for a DEACTIVATED session (TS 23.502 §4.2.3.3 step
                           3a): n2 only, the Setup Request Transfer; page the UE if idle */
+    SMF_N1N2_MODIFY, /* network-requested modification (smf_mod.h, TS 24.501 §6.3.2): n1 a
+                        MODIFICATION COMMAND, n2 (NULL on a T3591 retransmission) a Modify
+                        Request Transfer; the SM context stays */
 };
 
 /* Network-initiated N1/N2 for a session. */
@@ -114,9 +117,6 @@ typedef struct smf_n1n2_msg {
     size_t n1_len;
     const uint8_t *n2; /* Release Command Transfer / Setup Request Transfer */
     size_t n2_len;
-    bool modify; /* network-requested modification (smf_mod.h): n1 is a MODIFICATION
-                    COMMAND, n2 (may be NULL: a T3591 retransmission) a Modify Request
-                    Transfer; the SM context stays */
     uint8_t kind; /* enum smf_n1n2_kind */
 } smf_n1n2_msg;
 typedef void (*smf_n1n2_fn)(void *arg, const smf_n1n2_msg *m);

@@ -5,13 +5,13 @@
  * is a MODIFICATION REJECT, or a MODIFICATION COMMAND with (when the QoS changes) a PDU
  * Session Resource Modify Request Transfer, flagged n2_modify in smf_update_rsp.
  * Network-requested: smf_modify_network sends the COMMAND + Modify Request Transfer
- * through smf_n1n2_fn (smf_n1n2_msg.modify). Either way the SMF then waits for the gNB's
- * Modify Response Transfer (n2_type SMF_N2_MOD_RSP / SMF_N2_MOD_FAIL) and the UE's
- * COMPLETE or COMMAND REJECT (n1); only when both the gNB and the UE accepted does the
- * PFCP Session Modification update the session QER's MBR (the UPF enforces the new
- * session-AMBR, TS 29.244 §5.4.4). T3591 guards the COMMAND: retransmitted on each of the
- * first four expiries, the procedure aborted at the fifth (§6.3.2.5 a). A release of the
- * session aborts a modification in progress (release wins, §6.3.2.5 / §6.3.3). */
+ * through smf_n1n2_fn (smf_n1n2_msg.kind SMF_N1N2_MODIFY). Either way the SMF then waits for the
+ * gNB's Modify Response Transfer (n2_type SMF_N2_MOD_RSP / SMF_N2_MOD_FAIL) and the UE's COMPLETE
+ * or COMMAND REJECT (n1); only when both the gNB and the UE accepted does the PFCP Session
+ * Modification update the session QER's MBR (the UPF enforces the new session-AMBR, TS 29.244
+ * §5.4.4). T3591 guards the COMMAND: retransmitted on each of the first four expiries, the
+ * procedure aborted at the fifth (§6.3.2.5 a). A release of the session aborts a modification in
+ * progress (release wins, §6.3.2.5 / §6.3.3). */
 #ifndef G5_NF_SMF_MOD_H
 #define G5_NF_SMF_MOD_H
 
